@@ -42,7 +42,7 @@ SQ_API void sq_msgsrc_free(sq_msgsrc *src);
 SQ_API sq_msgsrc_kind sq_msgsrc_kind_of(const sq_msgsrc *src);
 
 /*
- * Next message.  *data/*len are borrowed until the next call or free;
+ * Next message.  *data and *len are borrowed until the next call or free;
  * *label names it ("path", "path#N" for the Nth message of an mbox
  * counting from 1, or the file path inside a Maildir/directory).
  * Returns SQ_EEOF when there are no more messages.  A message that

@@ -1,0 +1,337 @@
+/*
+ * cmd_trace.c - `squeaky trace`: the relay chain, trust decisions and
+ * origin of each message in files, mboxes, Maildirs or stdin.
+ *
+ * Exit: 0 every message has an external origin, 1 at least one has
+ * none, 2 usage error or at least one unreadable input/message.
+ */
+#include "cli.h"
+
+#include <squeaky/mail.h>
+#include <squeaky/trace.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { OPT_ORIGIN_ONLY = 1 };
+
+static const struct cli_opt trace_opts[] = {
+    {"origin-only", 0, 0, OPT_ORIGIN_ONLY, NULL,
+     "print only \"source<TAB>origin-ip\" per message"},
+    {NULL, 0, 0, 0, NULL, NULL},
+};
+
+struct trace_run {
+    struct cli_common c;
+    sq_trace_opts *topts;
+    int origin_only;
+    int any_missing, any_bad;
+    size_t nmsg;
+};
+
+static int
+trace_opt(void *ud, int id, const char *arg)
+{
+    struct trace_run *tr = ud;
+
+    (void)arg;
+    if (id == OPT_ORIGIN_ONLY)
+        tr->origin_only = 1;
+    return -1;
+}
+
+static void
+fmt_time(long long t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (t < 0 || gmtime_r(&tt, &tm) == NULL ||
+        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        buf[0] = '\0';
+}
+
+static void
+json_notes(FILE *f, const char *notes)
+{
+    const char *p = notes;
+    int first = 1;
+
+    json_key(f, "notes", 0);
+    putc('[', f);
+    while (*p) {
+        const char *e = strchr(p, ' ');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char w[128];
+
+        if (n > 0 && n < sizeof(w)) {
+            memcpy(w, p, n);
+            w[n] = '\0';
+            if (!first)
+                putc(',', f);
+            json_str(f, w);
+            first = 0;
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    putc(']', f);
+}
+
+static void
+json_relay(FILE *f, const sq_relay *r)
+{
+    static const struct {
+        const char *name;
+        sq_relay_field f;
+    } fields[] = {
+        {"ip", SQ_RELAY_IP},       {"rdns", SQ_RELAY_RDNS},
+        {"helo", SQ_RELAY_HELO},   {"by", SQ_RELAY_BY},
+        {"ident", SQ_RELAY_IDENT}, {"envfrom", SQ_RELAY_ENVFROM},
+        {"id", SQ_RELAY_ID},       {"auth", SQ_RELAY_AUTH},
+        {"with", SQ_RELAY_WITH},
+    };
+    char tbuf[32];
+
+    putc('{', f);
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        json_kv_str(f, fields[i].name, sq_relay_get(r, fields[i].f), i == 0);
+    json_kv_bool(f, "msa", sq_relay_msa(r), 0);
+    json_kv_bool(f, "trusted", sq_relay_trusted(r), 0);
+    json_kv_bool(f, "internal", sq_relay_internal(r), 0);
+    fmt_time(sq_relay_time(r), tbuf, sizeof(tbuf));
+    json_key(f, "time", 0);
+    if (tbuf[0])
+        json_str(f, tbuf);
+    else
+        fputs("null", f);
+    json_notes(f, sq_relay_get(r, SQ_RELAY_NOTES));
+    putc('}', f);
+}
+
+static void
+json_trace(FILE *f, const char *label, const sq_trace *t)
+{
+    const char *ip, *reason;
+    size_t hop;
+    sq_confidence conf;
+
+    putc('{', f);
+    json_kv_str(f, "source", label, 1);
+    json_key(f, "origin", 0);
+    if (sq_trace_origin(t, &ip, &hop, &conf, &reason)) {
+        putc('{', f);
+        json_kv_str(f, "ip", ip, 1);
+        json_kv_int(f, "hop", (long long)hop + 1, 0);
+        json_kv_str(f, "confidence", sq_confidence_name(conf), 0);
+        json_kv_str(f, "reason", reason, 0);
+        putc('}', f);
+    } else {
+        fputs("null", f);
+    }
+    json_key(f, "relays", 0);
+    putc('[', f);
+    for (size_t i = 0; i < sq_trace_relay_count(t); i++) {
+        if (i)
+            putc(',', f);
+        json_relay(f, sq_trace_relay(t, i));
+    }
+    fputs("],", f);
+    json_key(f, "warnings", 1);
+    putc('[', f);
+    for (size_t i = 0; i < sq_trace_warning_count(t); i++) {
+        if (i)
+            putc(',', f);
+        json_str(f, sq_trace_warning(t, i));
+    }
+    fputs("]}\n", f);
+}
+
+static void
+put_col(FILE *f, const char *s, int width)
+{
+    size_t n = strlen(s);
+
+    if (n == 0)
+        s = "-", n = 1;
+    cli_put_safe(f, s, n);
+    for (int pad = width - (int)n; pad > 0; pad--)
+        putc(' ', f);
+    putc(' ', f);
+}
+
+static void
+human_trace(FILE *f, const char *label, const sq_trace *t)
+{
+    const char *ip, *reason;
+    size_t hop;
+    sq_confidence conf;
+    char tbuf[32];
+
+    fputs("== ", f);
+    cli_put_safe(f, label, strlen(label));
+    fprintf(f, "\n%-3s %-15s %-24s %-24s %-24s %-20s %-9s %s\n", "hop",
+            "ip", "rdns", "helo", "by", "time", "trust", "notes");
+    for (size_t i = 0; i < sq_trace_relay_count(t); i++) {
+        const sq_relay *r = sq_trace_relay(t, i);
+
+        fprintf(f, "%-3zu ", i + 1);
+        put_col(f, sq_relay_get(r, SQ_RELAY_IP), 15);
+        put_col(f, sq_relay_get(r, SQ_RELAY_RDNS), 24);
+        put_col(f, sq_relay_get(r, SQ_RELAY_HELO), 24);
+        put_col(f, sq_relay_get(r, SQ_RELAY_BY), 24);
+        fmt_time(sq_relay_time(r), tbuf, sizeof(tbuf));
+        put_col(f, tbuf, 20);
+        put_col(f,
+                sq_relay_internal(r)  ? "internal"
+                : sq_relay_trusted(r) ? "trusted"
+                                      : "untrusted",
+                9);
+        put_col(f, sq_relay_get(r, SQ_RELAY_NOTES), 0);
+        putc('\n', f);
+    }
+    if (sq_trace_origin(t, &ip, &hop, &conf, &reason))
+        fprintf(f, "origin: %s (hop %zu, %s confidence): %s\n", ip, hop + 1,
+                sq_confidence_name(conf), reason);
+    else
+        fputs("origin: none (no external relay found)\n", f);
+    for (size_t i = 0; i < sq_trace_warning_count(t); i++) {
+        const char *w = sq_trace_warning(t, i);
+        fputs("warning: ", f);
+        cli_put_safe(f, w, strlen(w));
+        putc('\n', f);
+    }
+    putc('\n', f);
+}
+
+static void
+report_bad(struct trace_run *tr, const char *label, const char *why)
+{
+    tr->any_bad = 1;
+    if (tr->c.json) {
+        putc('{', stdout);
+        json_kv_str(stdout, "source", label, 1);
+        json_kv_str(stdout, "error", why, 0);
+        fputs(",\"origin\":null,\"relays\":[],\"warnings\":[]}\n", stdout);
+    }
+    cli_err(0, "%s: %s", label, why);
+}
+
+static void
+print_origin_only(const char *label, const sq_trace *t)
+{
+    const char *ip;
+
+    cli_put_safe(stdout, label, strlen(label));
+    putc('\t', stdout);
+    if (sq_trace_origin(t, &ip, NULL, NULL, NULL))
+        fputs(ip, stdout);
+    else
+        putc('-', stdout);
+    putc('\n', stdout);
+}
+
+static void
+trace_one(struct trace_run *tr, const char *label, const char *msg,
+          size_t len)
+{
+    sq_headers *h = NULL;
+    sq_trace *t = NULL;
+    sq_status st;
+
+    st = sq_headers_parse(msg, len, tr->c.cfg, &h);
+    if (st != SQ_OK) {
+        report_bad(tr, label, sq_strerror(st));
+        return;
+    }
+    st = sq_trace_run(tr->topts, h, &t);
+    if (st != SQ_OK) {
+        report_bad(tr, label, sq_strerror(st));
+        sq_headers_free(h);
+        return;
+    }
+    if (!sq_trace_origin(t, NULL, NULL, NULL, NULL))
+        tr->any_missing = 1;
+    if (tr->origin_only)
+        print_origin_only(label, t);
+    else if (tr->c.json)
+        json_trace(stdout, label, t);
+    else
+        human_trace(stdout, label, t);
+    sq_trace_free(t);
+    sq_headers_free(h);
+}
+
+static void
+trace_source(struct trace_run *tr, const char *path)
+{
+    sq_msgsrc *src = NULL;
+    sq_diag *d = sq_diag_new();
+    const char *data, *label;
+    size_t len;
+    sq_status st;
+
+    st = sq_msgsrc_open(path, tr->c.cfg, &src, d);
+    if (st != SQ_OK) {
+        const char *m = sq_diag_message(d, 0);
+        report_bad(tr, path, m ? m : sq_strerror(st));
+        sq_diag_free(d);
+        return;
+    }
+    while ((st = sq_msgsrc_next(src, &data, &len, &label)) != SQ_EEOF) {
+        if (st != SQ_OK)
+            report_bad(tr, label ? label : path, sq_strerror(st));
+        else
+            trace_one(tr, label, data, len);
+        if (!tr->c.quiet)
+            cli_progress("messages", ++tr->nmsg, 0);
+    }
+    sq_msgsrc_free(src);
+    sq_diag_free(d);
+}
+
+int
+cmd_trace(int argc, char **argv)
+{
+    static char *stdin_op[] = {"-"};
+    struct trace_run tr;
+    sq_diag *d;
+    char **ops;
+    int rc, nops;
+
+    memset(&tr, 0, sizeof(tr));
+    rc = cli_parse(argc, argv, "squeaky trace [OPTIONS] [MESSAGE|MBOX|DIR|-]...",
+                   "Find where each message really came from: the relay "
+                   "chain (newest first),\nwhich relays are trusted, and "
+                   "the origin IP with a confidence.\nExit: 0 origin found "
+                   "for every message, 1 some message has none,\n2 usage "
+                   "error or unreadable input.",
+                   trace_opts, trace_opt, &tr, &tr.c);
+    if (rc >= 0) {
+        cli_done(&tr.c);
+        return rc;
+    }
+    d = sq_diag_new();
+    if (sq_trace_opts_new(tr.c.cfg, &tr.topts, d) != SQ_OK) {
+        for (size_t i = 0; i < sq_diag_count(d); i++)
+            cli_err(0, "%s", sq_diag_message(d, i));
+        sq_diag_free(d);
+        cli_done(&tr.c);
+        return CLI_USAGE;
+    }
+    sq_diag_free(d);
+    ops = tr.c.nops ? tr.c.ops : stdin_op;
+    nops = tr.c.nops ? tr.c.nops : 1;
+    for (int i = 0; i < nops; i++)
+        trace_source(&tr, ops[i]);
+    if (!tr.c.quiet)
+        cli_progress("messages", tr.nmsg, 1);
+    rc = tr.any_bad ? CLI_USAGE : tr.any_missing ? CLI_NOTFOUND : CLI_OK;
+    if (fflush(stdout) != 0)
+        rc = cli_err(CLI_INTERNAL, "cannot write output");
+    sq_trace_opts_free(tr.topts);
+    cli_done(&tr.c);
+    return rc;
+}
