@@ -1,0 +1,118 @@
+#!/bin/sh
+# trace_cli.sh: the `squeaky` program end to end - help, exit codes,
+# JSON shape, mbox labels, config errors, flags, bad input, limits.
+set -u
+: "${SQUEAKY:?}" "${SRCDIR:?}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/sqcli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export XDG_CONFIG_HOME="$T/xdg" HOME="$T/home"
+fails=0
+ex="$SRCDIR/examples"
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+# expect_rc CODE NAME CMD...: run CMD, stdout to $T/out, stderr to $T/err
+expect_rc() {
+    want=$1 name=$2
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    got=$?
+    [ "$got" -eq "$want" ] || fail "$name: exit $got, want $want: $(head -c 300 "$T/err")"
+}
+json_ok() { # every stdout line parses as JSON
+    python3 -c 'import json,sys
+for l in open(sys.argv[1]): json.loads(l)' "$T/out" || fail "$1: invalid JSON"
+}
+
+expect_rc 0 "--version" "$SQUEAKY" --version
+grep -q '^squeaky [0-9]' "$T/out" || fail "--version output"
+expect_rc 0 "--help" "$SQUEAKY" --help
+for c in trace config "trust learn"; do
+    # shellcheck disable=SC2086
+    expect_rc 0 "$c --help" "$SQUEAKY" $c --help
+    grep -q usage "$T/out" || fail "$c --help prints usage"
+done
+expect_rc 2 "no command" "$SQUEAKY"
+expect_rc 2 "unknown command" "$SQUEAKY" frobnicate
+expect_rc 2 "unknown option" "$SQUEAKY" trace --frob "$ex/spam-001.eml"
+grep -q 'unknown option --frob' "$T/err" || fail "unknown option message"
+
+# one message, JSON shape
+expect_rc 0 "trace json" "$SQUEAKY" trace --json "$ex/spam-002.eml"
+json_ok "trace json"
+python3 - "$T/out" <<'PY' || fail "trace json fields"
+import json, sys
+o = json.loads(open(sys.argv[1]).readline())
+assert o["source"].endswith("spam-002.eml"), o["source"]
+assert o["origin"]["ip"] and o["origin"]["confidence"] in ("high", "medium", "low")
+assert isinstance(o["origin"]["hop"], int) and o["origin"]["hop"] >= 1
+r = o["relays"][0]
+for k in ("ip","rdns","helo","by","ident","envfrom","id","auth","msa",
+          "trusted","internal","time","notes"):
+    assert k in r, k
+assert isinstance(o["warnings"], list)
+PY
+
+# trust config from a file and from flags gives the corpus' expected origin
+expect_rc 0 "config file" "$SQUEAKY" trace --json --config "$ex/dnsbl.config" "$ex/spam-dnsbl.eml"
+python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).readline()); assert o["origin"]["ip"]=="212.17.35.14", o["origin"]' "$T/out" || fail "dnsbl origin with config"
+expect_rc 0 "flag" "$SQUEAKY" trace --json --trusted-networks "10.,150.51.53.1" "$ex/spam-dnsbl.eml"
+python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).readline()); assert o["origin"]["ip"]=="212.17.35.14", o["origin"]' "$T/out" || fail "dnsbl origin with flag"
+
+# mbox: one line per message, labels path#N
+expect_rc 0 "mbox" "$SQUEAKY" trace --json "$ex/spam.mbox"
+json_ok "mbox"
+[ "$(wc -l <"$T/out")" -eq 8 ] || fail "mbox: want 8 lines, got $(wc -l <"$T/out")"
+grep -q 'spam.mbox#8"' "$T/out" || fail "mbox label #8"
+# stdin
+expect_rc 0 "stdin" sh -c "\"$SQUEAKY\" trace --json - < \"$ex/spam-001.eml\""
+grep -q '"source":"-"' "$T/out" || fail "stdin source label"
+
+# no external origin: exit 1
+printf 'Received: from a (localhost [127.0.0.1]) by b with SMTP; 1 Jan 2020 00:00:00 +0000\nSubject: x\n\nbody\n' >"$T/local.eml"
+expect_rc 1 "no origin" "$SQUEAKY" trace --json "$T/local.eml"
+grep -q '"origin":null' "$T/out" || fail "no origin gives null"
+
+# bad input: exit 2 with a one-line message
+expect_rc 2 "missing file" "$SQUEAKY" trace "$T/nope.eml"
+[ "$(wc -l <"$T/err")" -eq 1 ] || fail "missing file: one-line error"
+: >"$T/empty.eml"
+expect_rc 2 "empty file" "$SQUEAKY" trace "$T/empty.eml"
+head -c 4096 /dev/urandom >"$T/binary.bin"
+printf '\211PNG\r\n\032\n' | cat - "$T/binary.bin" >"$T/binary.png"
+expect_rc 2 "binary file" "$SQUEAKY" trace --json "$T/binary.png"
+json_ok "binary file json"
+
+# config errors: file:line: message, all reported, exit 2
+printf 'trusted_networks = 10.\nbogus_key = 1\nmax_headers = 5\n' >"$T/bad.config"
+expect_rc 2 "bad config" "$SQUEAKY" trace --config "$T/bad.config" "$ex/spam-001.eml"
+grep -q "bad.config:2:" "$T/err" || fail "bad config: line 2 reported"
+grep -q "bad.config:3:" "$T/err" || fail "bad config: line 3 reported"
+expect_rc 2 "bad netset flag" "$SQUEAKY" trace --trusted-networks "1.2.3.4/99" "$ex/spam-001.eml"
+
+# limits: 100,000 Received headers and a 100 MB header line stay bounded
+python3 - "$T/many.eml" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(100000):
+        f.write("Received: from h%d (h%d [192.0.2.%d]) by mx.example.net with SMTP id %d; 1 Jan 2020 00:00:00 +0000\n" % (i, i, i % 250 + 1, i))
+    f.write("Subject: many\n\nbody\n")
+PY
+expect_rc 0 "100k Received" "$SQUEAKY" trace --json "$T/many.eml"
+grep -q 'max_received' "$T/out" || fail "100k Received: limit warning in JSON"
+{ printf 'Subject: '; head -c 100000000 /dev/zero | tr '\0' a; printf '\n\nbody\n'; } >"$T/longline.eml"
+"$SQUEAKY" trace --json "$T/longline.eml" >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -le 2 ] || fail "100 MB line: exit $rc"
+
+# squeaky config shows keys and validates the file
+expect_rc 0 "config" "$SQUEAKY" config --json
+json_ok "config json"
+grep -q '"trusted_networks"' "$T/out" || fail "config lists keys"
+
+# trust learn writes the config under XDG_CONFIG_HOME
+expect_rc 0 "trust learn" "$SQUEAKY" trust learn --quiet "$ex/spam.mbox" "$ex/nice-001.eml"
+[ -f "$XDG_CONFIG_HOME/squeaky/config" ] || fail "trust learn wrote no config"
+expect_rc 0 "config after learn" "$SQUEAKY" config
+
+[ "$fails" -eq 0 ] || { echo "trace_cli: $fails failures" >&2; exit 1; }
+echo "trace_cli: all checks passed"
