@@ -1,0 +1,567 @@
+/*
+ * trust.c - the trust path: which relays are trusted and internal, the
+ * web-mail submitter from originating-IP headers, chain continuity and
+ * the origin with a confidence.
+ *
+ * TRUST (SpamAssassin 4.0.1, Message/Metadata/Received.pm).  Relays are
+ * walked newest first; while the walk is still trusted and no MSA has
+ * been seen, each relay decides:
+ *   - trusted_networks or internal_networks configured (one stands in
+ *     for the other when only one is set; 127/8 and ::1 always lead both
+ *     lists, so they cannot be excluded): an authenticated relay, or one
+ *     whose IP is in trusted_networks, stays trusted; otherwise it and
+ *     every older relay are untrusted (and external).  A trusted relay
+ *     stays internal only if authenticated or in internal_networks.  A
+ *     trusted relay in msa_networks is the MSA (msa=1): every older relay
+ *     keeps the trusted/internal state the MSA had.
+ *   - nothing configured (inference): a relay from a private or loopback
+ *     address, or an authenticated one, is trusted and internal;
+ *     the first other relay ends trust.  msa_networks is not used.
+ * Once a relay is untrusted, every older relay is untrusted.
+ *
+ * trusted_by_hosts (beyond SpamAssassin; learned by "trust learn"): the
+ * receiving host names of the user's own chain.  Relays received BY one
+ * of them are judged by the rules above: the relay that handed mail to
+ * the user's host is the first untrusted one unless its IP is trusted
+ * (trusted_networks, loopback, or - inferring - private) or it is
+ * authenticated.  Once the walk has passed one of the user's hosts, a
+ * relay received by a host NOT in the list is no longer trusted merely
+ * for a private address (that is someone else's LAN); only
+ * trusted_networks and authentication count there.  A non-empty list
+ * also counts as a configured boundary for the confidence.
+ *
+ * ORIGINATING-IP HEADERS.  SpamAssassin turns every configured header
+ * that holds an IP into a synthetic relay appended after the Received
+ * relays (ip set, every other field empty) and runs it through the same
+ * walk.  We do the same, but only for the FIRST header (in configured
+ * order) holding a public address, and only when every Received relay
+ * is trusted - otherwise an untrusted host could have written it, and
+ * the header is ignored with a warning.  X-MS-Exchange-CrossTenant-
+ * OriginalAttributedTenantConnectingIp additionally needs a trusted relay
+ * received by outlook.com or a host under it (*.protection.outlook.com,
+ * *.prod.outlook.com): only Microsoft writes it.  With no Received relay
+ * at all the header is used but its writer is unverifiable (low
+ * confidence).  The synthetic relay carries the note
+ * "originating-header".
+ *
+ * CHAIN CONTINUITY (check_chain).  For consecutive relays where the
+ * newer one is untrusted, the older relay's "by" must name the host that
+ * sent the newer relay: equal to its helo or rdns (case-insensitive,
+ * trailing dots and brackets ignored), or sharing the last two labels
+ * (registrable-ish; "a.example.co.uk" and "b.co.uk" also pass - a known
+ * weakness), or an unqualified name equal to the first label, or an
+ * IP-literal "by" equal to the newer relay's IP.  Empty fields and
+ * IP-literal helos give no verdict.  A mismatch is a break: the older
+ * relay gets the note "chain-break" and a warning is added.
+ *
+ * ORIGIN.  The first untrusted relay (SpamAssassin's relays_untrusted
+ * [0]).  If its address is private, loopback or reserved it cannot be
+ * reported: it gets the note "private-skipped" and the next untrusted
+ * public relay above the first chain break is used (at most medium
+ * confidence); relays at or below a break are never the origin.
+ * Confidence: high when a boundary was configured or learned
+ * (trusted_networks, internal_networks or trusted_by_hosts), medium when
+ * inferred; low when any chain break exists, the origin looks forged
+ * (helo is a public IP literal other than its IP, helo names one of
+ * trusted_by_hosts, or helo equals the receiving host), or the
+ * originating header's writer is unverifiable.
+ */
+#include "trust_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define HOSTBUF 256
+
+static int
+relay_auth(const sq_relay *r)
+{
+    return (r->flags & SQ_RF_AUTH) != 0 || r->f[SQ_RELAY_AUTH][0] != '\0';
+}
+
+static unsigned
+relay_class(const sq_relay *r)
+{
+    if (r->f[SQ_RELAY_IP][0] == '\0')
+        return 0;
+    return sq_ipaddr_class(&r->addr);
+}
+
+int
+sq_trust_ip_private(const sq_relay *r)
+{
+    return (relay_class(r) & (SQ_IP_LOOPBACK | SQ_IP_PRIVATE)) != 0;
+}
+
+static int
+relay_public(const sq_relay *r)
+{
+    unsigned c = relay_class(r);
+
+    return c != 0 &&
+           (c & (SQ_IP_LOOPBACK | SQ_IP_PRIVATE | SQ_IP_RESERVED)) == 0;
+}
+
+static int
+in_set(const sq_netset *ns, const sq_relay *r)
+{
+    if (r->f[SQ_RELAY_IP][0] == '\0')
+        return 0;
+    return sq_netset_match_addr(ns, &r->addr) == 1;
+}
+
+/* Lower-case host name without brackets, '!' marks, "IPv6:" and
+ * trailing dots. */
+static const char *
+norm_host(const char *s, char *buf)
+{
+    size_t n = strlen(s), i = 0, o = 0;
+
+    while (i < n && (s[i] == '!' || s[i] == '['))
+        i++;
+    if (n - i > 5 && sq_strncaseeq(s + i, 5, "ipv6:"))
+        i += 5;
+    while (n > i && (s[n - 1] == '!' || s[n - 1] == ']' || s[n - 1] == '.'))
+        n--;
+    for (; i < n && o + 1 < HOSTBUF; i++) {
+        char c = s[i];
+
+        buf[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+int
+sq_trust_host_match(const char *pattern, const char *host)
+{
+    char p[HOSTBUF], h[HOSTBUF];
+    size_t pl, hl;
+
+    norm_host(host, h);
+    if (pattern[0] == '.') {
+        norm_host(pattern + 1, p);
+        pl = strlen(p);
+        hl = strlen(h);
+        if (pl == 0)
+            return 0;
+        if (hl == pl)
+            return memcmp(h, p, pl) == 0;
+        return hl > pl && h[hl - pl - 1] == '.' &&
+               memcmp(h + hl - pl, p, pl) == 0;
+    }
+    norm_host(pattern, p);
+    return p[0] != '\0' && strcmp(p, h) == 0;
+}
+
+static int
+own_host(const sq_trace_opts *o, const char *host)
+{
+    for (size_t i = 0; i < o->nhosts; i++)
+        if (sq_trust_host_match(o->hosts[i], host))
+            return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the trust walk                                                     */
+
+void
+sq_trust_walk_init(sq_trust_walk *w)
+{
+    w->in_trusted = 1;
+    w->in_internal = 1;
+    w->found_msa = 0;
+    w->seen_own = 0;
+}
+
+static void
+classify_configured(const sq_trace_opts *o, sq_trust_walk *w, sq_relay *r,
+                    int auth)
+{
+    if (!auth && !in_set(o->trusted, r)) {
+        w->in_trusted = 0;
+        w->in_internal = 0;
+        return;
+    }
+    if (w->in_internal && !auth && !in_set(o->internal, r))
+        w->in_internal = 0;
+    if (in_set(o->msa, r)) {
+        w->found_msa = 1;
+        r->msa = 1;
+    }
+}
+
+static void
+classify_inferred(const sq_trace_opts *o, sq_trust_walk *w, sq_relay *r,
+                  int auth, int own)
+{
+    int ok = auth || sq_trust_ip_private(r);
+
+    /* Past the user's own hosts a private address is someone else's. */
+    if (o->nhosts > 0 && w->seen_own && !own && !auth)
+        ok = 0;
+    if (!ok) {
+        w->in_trusted = 0;
+        w->in_internal = 0;
+    }
+}
+
+void
+sq_trust_classify(const sq_trace_opts *o, sq_trust_walk *w, sq_relay *r)
+{
+    int auth = relay_auth(r);
+    int own = o->nhosts > 0 && own_host(o, r->f[SQ_RELAY_BY]);
+
+    if (w->in_trusted && !w->found_msa) {
+        if (o->nets_configured)
+            classify_configured(o, w, r, auth);
+        else
+            classify_inferred(o, w, r, auth, own);
+    }
+    if (own)
+        w->seen_own = 1;
+    r->trusted = w->in_trusted ? 1u : 0u;
+    r->internal = w->in_internal ? 1u : 0u;
+}
+
+/* ------------------------------------------------------------------ */
+/* originating-IP headers                                             */
+
+static const char crosstenant[] =
+    "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp";
+
+/* A trusted relay received by outlook.com or a host under it. */
+static int
+microsoft_trusted(const sq_trace *t)
+{
+    for (size_t i = 0; i < t->nreceived; i++)
+        if (t->relays[i]->trusted &&
+            sq_trust_host_match(".outlook.com", t->relays[i]->f[SQ_RELAY_BY]))
+            return 1;
+    return 0;
+}
+
+static int
+ip_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+           (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+}
+
+/* The first IP address in [v, v+len), like SpamAssassin's
+ * m/($IP_ADDRESS)/ on the header text. */
+static int
+first_ip(const char *v, size_t len, sq_ipaddr *a)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        size_t j = i;
+
+        while (j < len && ip_char(v[j]))
+            j++;
+        if (j > i && j - i <= 45 && sq_ipaddr_parse(v + i, j - i, a))
+            return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+static sq_status
+add_synthetic(const sq_trace_opts *o, sq_trace *t, sq_trust_walk *w,
+              const sq_ipaddr *a, const char *name)
+{
+    char ip[46];
+    size_t n = sq_ipaddr_format(a, ip);
+    sq_relay *r = sq_relay_alloc();
+
+    if (r == NULL)
+        return SQ_ENOMEM;
+    r->addr = *a;
+    if (!sq_relay_set(r, SQ_RELAY_IP, ip, n) ||
+        !sq_relay_note(r, "originating-header"))
+        goto nomem;
+    if (t->nreceived == 0) {
+        t->orig_unverified = 1;
+        if (!sq_trace_warnf(t,
+                            "%s used although no Received relay shows "
+                            "who wrote it",
+                            name))
+            goto nomem;
+    }
+    sq_trust_classify(o, w, r);
+    if (!sq_trace_push(t, r))
+        goto nomem;
+    return SQ_OK;
+nomem:
+    sq_relay_free(r);
+    return SQ_ENOMEM;
+}
+
+/* 1: use it, 0: ignore (warned), -1: out of memory. */
+static int
+orig_allowed(const sq_trace *t, const char *name, const sq_ipaddr *a,
+             int all_trusted)
+{
+    sq_trace *tw = (sq_trace *)t;
+    char ip[46];
+
+    sq_ipaddr_format(a, ip);
+    if (sq_ipaddr_class(a) & (SQ_IP_LOOPBACK | SQ_IP_PRIVATE | SQ_IP_RESERVED))
+        return sq_trace_warnf(tw, "%s: %s is not a public address; ignored",
+                              name, ip)
+                   ? 0
+                   : -1;
+    if (!all_trusted)
+        return sq_trace_warnf(tw,
+                              "%s: %s ignored: untrusted relays could have "
+                              "written the header",
+                              name, ip)
+                   ? 0
+                   : -1;
+    if (strcasecmp(name, crosstenant) == 0 && !microsoft_trusted(t))
+        return sq_trace_warnf(tw,
+                              "%s: %s ignored: no trusted outlook.com relay "
+                              "could have written the header",
+                              name, ip)
+                   ? 0
+                   : -1;
+    return 1;
+}
+
+sq_status
+sq_trust_originating(const sq_trace_opts *o, const sq_headers *h, sq_trace *t,
+                     sq_trust_walk *w)
+{
+    int all_trusted = t->n == 0 || t->relays[t->n - 1]->trusted;
+
+    for (size_t k = 0; k < o->norig; k++) {
+        size_t idx = sq_headers_find(h, o->orig[k], 0), len = 0;
+        const char *v;
+        sq_ipaddr a;
+        int ok;
+
+        if (idx == (size_t)-1)
+            continue;
+        v = sq_headers_value(h, idx, &len);
+        if (!first_ip(v, len, &a))
+            continue;
+        ok = orig_allowed(t, o->orig[k], &a, all_trusted);
+        if (ok < 0)
+            return SQ_ENOMEM;
+        if (ok)
+            return add_synthetic(o, t, w, &a, o->orig[k]);
+    }
+    return SQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* chain continuity                                                   */
+
+static int
+is_ip_literal(const char *h, sq_ipaddr *a)
+{
+    return h[0] != '\0' && sq_ipaddr_parse(h, strlen(h), a);
+}
+
+/* Pointer to the last two labels of h (all of h when it has fewer). */
+static const char *
+last_two(const char *h)
+{
+    const char *last = strrchr(h, '.'), *p;
+
+    if (last == NULL)
+        return h;
+    for (p = last; p > h; p--)
+        if (p[-1] == '.')
+            return p;
+    return h;
+}
+
+static int
+names_match(const char *by, const char *name)
+{
+    size_t bl = strcspn(by, "."), nl = strcspn(name, ".");
+
+    if (name[0] == '\0')
+        return 0;
+    if (strcmp(by, name) == 0)
+        return 1;
+    if (strchr(by, '.') == NULL || strchr(name, '.') == NULL)
+        return bl == nl && memcmp(by, name, bl) == 0;
+    return strcmp(last_two(by), last_two(name)) == 0;
+}
+
+/* 1 when older->by plausibly names the host that sent newer. */
+static int
+chain_ok(const sq_relay *newer, const sq_relay *older)
+{
+    char by[HOSTBUF], helo[HOSTBUF], rdns[HOSTBUF];
+    sq_ipaddr a, b;
+
+    norm_host(older->f[SQ_RELAY_BY], by);
+    norm_host(newer->f[SQ_RELAY_HELO], helo);
+    norm_host(newer->f[SQ_RELAY_RDNS], rdns);
+    if (is_ip_literal(by, &a)) {
+        if (newer->f[SQ_RELAY_IP][0] != '\0' &&
+            memcmp(a.b, newer->addr.b, 16) == 0)
+            return 1;
+        return helo[0] == '\0' || strcmp(by, helo) == 0 ||
+               (is_ip_literal(helo, &b) && memcmp(a.b, b.b, 16) == 0);
+    }
+    if (is_ip_literal(helo, &b))
+        helo[0] = '\0';
+    if (by[0] == '\0' || (helo[0] == '\0' && rdns[0] == '\0'))
+        return 1;
+    return names_match(by, helo) || names_match(by, rdns);
+}
+
+static size_t
+first_untrusted(const sq_trace *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++)
+        if (!t->relays[i]->trusted)
+            break;
+    return i;
+}
+
+sq_status
+sq_trust_chain(sq_trace *t)
+{
+    char q1[SQ_TRACE_QUOTE_MAX + 4], q2[SQ_TRACE_QUOTE_MAX + 4];
+
+    for (size_t i = first_untrusted(t); i + 1 < t->nreceived; i++) {
+        sq_relay *newer = t->relays[i], *older = t->relays[i + 1];
+
+        if (chain_ok(newer, older))
+            continue;
+        if (!sq_relay_note(older, "chain-break"))
+            return SQ_ENOMEM;
+        if (t->nbreaks++ == 0)
+            t->first_break = i + 1;
+        if (!sq_trace_warnf(
+                t,
+                "hop %zu: chain break: received by \"%s\" but hop %zu was "
+                "sent by \"%s\"; hops from here on may be forged",
+                i + 2, sq_trace_quote(older->f[SQ_RELAY_BY], q1), i + 1,
+                sq_trace_quote(newer->f[SQ_RELAY_HELO][0] != '\0'
+                                   ? newer->f[SQ_RELAY_HELO]
+                                   : newer->f[SQ_RELAY_RDNS],
+                               q2)))
+            return SQ_ENOMEM;
+    }
+    return SQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* the origin                                                         */
+
+/* A reason word when r's HELO looks forged, else NULL. */
+static const char *
+forged_helo(const sq_trace_opts *o, const sq_relay *r)
+{
+    char helo[HOSTBUF], by[HOSTBUF];
+    sq_ipaddr a;
+
+    norm_host(r->f[SQ_RELAY_HELO], helo);
+    norm_host(r->f[SQ_RELAY_BY], by);
+    if (helo[0] == '\0')
+        return NULL;
+    if (is_ip_literal(helo, &a)) {
+        unsigned c = sq_ipaddr_class(&a);
+
+        if ((c & (SQ_IP_LOOPBACK | SQ_IP_PRIVATE | SQ_IP_RESERVED)) == 0 &&
+            r->f[SQ_RELAY_IP][0] != '\0' && memcmp(a.b, r->addr.b, 16) != 0)
+            return "helo is another host's IP literal";
+        return NULL;
+    }
+    if (own_host(o, helo))
+        return "helo names one of our own hosts";
+    if (strcmp(helo, by) == 0)
+        return "helo names the receiving host";
+    return NULL;
+}
+
+/* The next public untrusted relay after u, above the first break. */
+static int
+skip_private(sq_trace *t, size_t u, size_t *v)
+{
+    size_t lim = t->nbreaks > 0 ? t->first_break : t->n;
+
+    for (size_t i = u + 1; i < lim; i++) {
+        if (relay_public(t->relays[i])) {
+            *v = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static sq_status
+choose_origin(sq_trace *t, size_t u, sq_confidence base)
+{
+    sq_relay *r = t->relays[u];
+
+    t->conf = base;
+    if (strstr(r->f[SQ_RELAY_NOTES], "originating-header") != NULL) {
+        t->reason = "web-mail submitter from an originating-IP header";
+        if (t->orig_unverified)
+            t->conf = SQ_CONF_LOW;
+    } else if (!relay_public(r)) {
+        if (!sq_relay_note(r, "private-skipped"))
+            return SQ_ENOMEM;
+        if (!skip_private(t, u, &u))
+            return sq_trace_warnf(t,
+                                  "hop %zu: first untrusted relay has a "
+                                  "non-public address and no public "
+                                  "relay follows it",
+                                  u + 1)
+                       ? SQ_OK
+                       : SQ_ENOMEM;
+        t->reason = "first public untrusted relay (non-public hop skipped)";
+        if (t->conf > SQ_CONF_MEDIUM)
+            t->conf = SQ_CONF_MEDIUM;
+    } else {
+        t->reason = base == SQ_CONF_HIGH
+                        ? "first untrusted relay after configured trust "
+                          "boundary"
+                        : "first untrusted relay after inferred trust "
+                          "boundary";
+    }
+    t->has_origin = 1;
+    t->origin = u;
+    return SQ_OK;
+}
+
+sq_status
+sq_trust_origin(const sq_trace_opts *o, sq_trace *t)
+{
+    size_t u = first_untrusted(t);
+    sq_confidence base =
+        (o->nets_configured || o->nhosts > 0) ? SQ_CONF_HIGH : SQ_CONF_MEDIUM;
+    const char *why;
+    sq_relay *r;
+    sq_status st;
+
+    if (u == t->n)
+        return SQ_OK;
+    st = choose_origin(t, u, base);
+    if (st != SQ_OK || !t->has_origin)
+        return st;
+    if (t->nbreaks > 0)
+        t->conf = SQ_CONF_LOW;
+    r = t->relays[t->origin];
+    why = forged_helo(o, r);
+    if (why != NULL) {
+        t->conf = SQ_CONF_LOW;
+        if (!sq_relay_note(r, "forged-helo") ||
+            !sq_trace_warnf(t, "hop %zu: origin looks forged: %s",
+                            t->origin + 1, why))
+            return SQ_ENOMEM;
+    }
+    return SQ_OK;
+}
