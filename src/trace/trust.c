@@ -51,8 +51,12 @@
  * (registrable-ish; "a.example.co.uk" and "b.co.uk" also pass - a known
  * weakness), or an unqualified name equal to the first label, or an
  * IP-literal "by" equal to the newer relay's IP.  Empty fields and
- * IP-literal helos give no verdict.  A mismatch is a break: the older
- * relay gets the note "chain-break" and a warning is added.
+ * helos that name nothing (IP literals, unqualified names such as
+ * "localhost" or "plain", localhost.*) give no verdict; a loopback
+ * hand-over (content filter) counts as sent by its own receiving host.  Hosts
+ * with several unrelated names (smtp.gmail.com / *.google.com) are reported as
+ * breaks: without DNS we cannot tell them from forgeries.  A mismatch is a
+ * break: the older relay gets the note "chain-break" and a warning is added.
  *
  * ORIGIN.  The first untrusted relay (SpamAssassin's relays_untrusted
  * [0]).  If its address is private, loopback or reserved it cannot be
@@ -394,6 +398,16 @@ names_match(const char *by, const char *name)
     return strcmp(last_two(by), last_two(name)) == 0;
 }
 
+/* IP literals, unqualified names and localhost name no host. */
+static int
+names_nothing(const char *h)
+{
+    sq_ipaddr a;
+
+    return is_ip_literal(h, &a) || strchr(h, '.') == NULL ||
+           strncmp(h, "localhost.", 10) == 0;
+}
+
 /* 1 when older->by plausibly names the host that sent newer. */
 static int
 chain_ok(const sq_relay *newer, const sq_relay *older)
@@ -402,8 +416,15 @@ chain_ok(const sq_relay *newer, const sq_relay *older)
     sq_ipaddr a, b;
 
     norm_host(older->f[SQ_RELAY_BY], by);
-    norm_host(newer->f[SQ_RELAY_HELO], helo);
-    norm_host(newer->f[SQ_RELAY_RDNS], rdns);
+    /* A loopback hand-over (content filter) was sent by the receiving
+     * host itself. */
+    if (relay_class(newer) & SQ_IP_LOOPBACK) {
+        norm_host(newer->f[SQ_RELAY_BY], helo);
+        rdns[0] = '\0';
+    } else {
+        norm_host(newer->f[SQ_RELAY_HELO], helo);
+        norm_host(newer->f[SQ_RELAY_RDNS], rdns);
+    }
     if (is_ip_literal(by, &a)) {
         if (newer->f[SQ_RELAY_IP][0] != '\0' &&
             memcmp(a.b, newer->addr.b, 16) == 0)
@@ -411,8 +432,10 @@ chain_ok(const sq_relay *newer, const sq_relay *older)
         return helo[0] == '\0' || strcmp(by, helo) == 0 ||
                (is_ip_literal(helo, &b) && memcmp(a.b, b.b, 16) == 0);
     }
-    if (is_ip_literal(helo, &b))
+    if (names_nothing(helo))
         helo[0] = '\0';
+    if (names_nothing(rdns))
+        rdns[0] = '\0';
     if (by[0] == '\0' || (helo[0] == '\0' && rdns[0] == '\0'))
         return 1;
     return names_match(by, helo) || names_match(by, rdns);
