@@ -1,0 +1,893 @@
+/*
+ * received.c - sq_received_parse(): one Received header body into a
+ * relay record, with the fields SpamAssassin 4.0.1's
+ * parse_received_line() extracts (ip, rdns, helo, by, ident, envfrom,
+ * id, auth) plus for, with and the date.
+ *
+ * Ownership: the result is a relay (trace_int.h) owning one arena; the
+ * caller frees it with sq_relay_free().  The input is borrowed and only
+ * read within [s, s+len); no NUL is needed.
+ *
+ * Limits: SQ_RECEIVED_MAX_LEN bytes of input (SQ_ELIMIT_LINE beyond).
+ * The line is copied once into a stack buffer with whitespace runs
+ * folded to one space and NUL bytes dropped; every later step scans
+ * that copy with the bounded cursor primitives below (no regex engine,
+ * no heap use beyond the relay's arena).
+ *
+ * Structure: normalise -> early skips -> strip the trailing date ->
+ * line-wide fields (id, helo, by, auth) -> dispatch on "from " /
+ * "FROM " / "(from " to the MTA recognisers in received_mta.c ->
+ * fall-through -> clean and store the fields.
+ */
+#include "received_int.h"
+
+#include <string.h>
+
+/* Characters SpamAssassin replaces with '!' in stored fields. */
+static int
+strip_char(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v' || c == '\0' || c == '#' || c == '[' || c == ']' ||
+           c == '(' || c == ')' || c == '<' || c == '>' || c == '|';
+}
+
+/* ------------------------------------------------------------------ */
+/* character classes and cursor primitives                            */
+
+int
+rx_isspace(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+int
+rx_isword(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_';
+}
+
+static int
+is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+is_hex(unsigned char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static unsigned char
+lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+int
+rx_lit(rx_cur *c, const char *lit)
+{
+    size_t l = strlen(lit);
+
+    if (c->n - c->i < l || memcmp(c->s + c->i, lit, l) != 0)
+        return 0;
+    c->i += l;
+    return 1;
+}
+
+int
+rx_ilit(rx_cur *c, const char *lit)
+{
+    size_t l = strlen(lit);
+
+    if (c->n - c->i < l)
+        return 0;
+    for (size_t k = 0; k < l; k++)
+        if (lower((unsigned char)c->s[c->i + k]) !=
+            lower((unsigned char)lit[k]))
+            return 0;
+    c->i += l;
+    return 1;
+}
+
+int
+rx_tok(rx_cur *c, rx_span *out, size_t min)
+{
+    size_t j = c->i;
+
+    while (j < c->n && c->s[j] != ' ')
+        j++;
+    if (j - c->i < min)
+        return 0;
+    if (out != NULL) {
+        out->p = c->s + c->i;
+        out->n = j - c->i;
+    }
+    c->i = j;
+    return 1;
+}
+
+int
+rx_tok_last(rx_cur *c, char ch, rx_span *out, size_t min)
+{
+    size_t j = c->i, last = c->n;
+
+    while (j < c->n && c->s[j] != ' ') {
+        if (c->s[j] == ch && j - c->i >= min)
+            last = j;
+        j++;
+    }
+    if (last == c->n)
+        return 0;
+    if (out != NULL) {
+        out->p = c->s + c->i;
+        out->n = last - c->i;
+    }
+    c->i = last;
+    return 1;
+}
+
+size_t
+rx_find(const char *s, size_t n, size_t from, const char *lit)
+{
+    size_t l = strlen(lit);
+
+    if (l == 0 || l > n)
+        return n;
+    for (size_t i = from; i + l <= n; i++) {
+        const char *p = memchr(s + i, lit[0], n - l + 1 - i);
+        if (p == NULL)
+            return n;
+        i = (size_t)(p - s);
+        if (memcmp(p, lit, l) == 0)
+            return i;
+    }
+    return n;
+}
+
+int
+rx_has(const char *s, size_t n, const char *lit)
+{
+    return rx_find(s, n, 0, lit) < n;
+}
+
+int
+rx_ihas(const char *s, size_t n, const char *lit)
+{
+    return sq_memcasemem(s, n, lit, strlen(lit)) != NULL;
+}
+
+size_t
+rx_trim_to_boundary(const char *t, size_t tn, const char *s, size_t n)
+{
+    /* t is a token inside s; find the longest prefix ending at \b. */
+    size_t off = (size_t)(t - s);
+
+    for (size_t l = tn; l > 0; l--) {
+        int a = rx_isword((unsigned char)t[l - 1]);
+        int b = off + l < n && rx_isword((unsigned char)s[off + l]);
+        if (a != b)
+            return l;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* IP_ADDRESS and LOCALHOST                                            */
+
+/* Dotted quad at s: octets 0-255 without leading zeros. */
+static size_t
+v4_len(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    for (int oct = 0; oct < 4; oct++) {
+        size_t st = i;
+        unsigned v = 0;
+        if (oct > 0) {
+            if (i >= n || s[i] != '.')
+                return 0;
+            st = ++i;
+        }
+        while (i < n && is_digit((unsigned char)s[i]) && i - st < 4)
+            v = v * 10 + (unsigned)(s[i++] - '0');
+        if (i == st || i - st > 3 || v > 255 || (i - st > 1 && s[st] == '0'))
+            return 0;
+    }
+    return i;
+}
+
+/* 1 when [s, s+n) is an IPv6 address (optionally with a dotted tail). */
+static int
+v6_valid(const char *s, size_t n)
+{
+    size_t i = 0, groups = 0;
+    int dbl = 0;
+
+    if (n < 2)
+        return 0;
+    if (s[0] == ':') {
+        if (s[1] != ':')
+            return 0;
+        dbl = 1;
+        i = 2;
+    }
+    while (i < n) {
+        size_t st = i, l4;
+        while (i < n && is_hex((unsigned char)s[i]) && i - st < 5)
+            i++;
+        if (i < n && s[i] == '.') {
+            l4 = v4_len(s + st, n - st);
+            if (l4 == 0 || st + l4 != n)
+                return 0;
+            groups += 2;
+            i = n;
+            break;
+        }
+        if (i == st || i - st > 4)
+            return 0;
+        groups++;
+        if (i == n)
+            break;
+        if (s[i] != ':' || ++i == n) {
+            if (i == n && s[i - 1] == ':' && i >= 2 && s[i - 2] == ':')
+                break;
+            return 0;
+        }
+        if (s[i] == ':') {
+            if (dbl)
+                return 0;
+            dbl = 1;
+            i++;
+        }
+    }
+    return dbl ? groups < 8 : groups == 8;
+}
+
+/* Longest IPv6 address at s that is followed by no hex digit or ':'. */
+static size_t
+v6_len(const char *s, size_t n)
+{
+    size_t e = 0, colons = 0;
+
+    while (e < n &&
+           (is_hex((unsigned char)s[e]) || s[e] == ':' || s[e] == '.')) {
+        colons += s[e] == ':';
+        e++;
+    }
+    if (colons < 2)
+        return 0;
+    while (e > 0 && s[e - 1] == '.')
+        e--;
+    if (v6_valid(s, e))
+        return e;
+    /* a broken dotted tail: the part before the first '.' may stand */
+    for (size_t k = 0; k < e; k++) {
+        if (s[k] == '.') {
+            size_t b = k;
+            while (b > 0 && is_hex((unsigned char)s[b - 1]))
+                b--;
+            if (b > 0 && s[b - 1] == ':' && v6_valid(s, k))
+                return k;
+            return 0;
+        }
+    }
+    return 0;
+}
+
+size_t
+rx_ip_at(const char *s, size_t n, size_t i)
+{
+    size_t j = i, l;
+
+    if (i >= n)
+        return 0;
+    if (is_digit((unsigned char)s[i]) &&
+        (i == 0 || (!rx_isword((unsigned char)s[i - 1]) && s[i - 1] != ':'))) {
+        l = v4_len(s + i, n - i);
+        if (l > 0 && (i + l == n || !rx_isword((unsigned char)s[i + l])))
+            return l;
+    }
+    if (n - i > 5 && sq_strncaseeq(s + i, 5, "IPv6:"))
+        j = i + 5;
+    else if (i > 0 && (is_hex((unsigned char)s[i - 1]) || s[i - 1] == ':'))
+        return 0;
+    l = v6_len(s + j, n - j);
+    if (l == 0)
+        return 0;
+    if (j + l < n && (is_hex((unsigned char)s[j + l]) || s[j + l] == ':'))
+        return 0;
+    return j + l - i;
+}
+
+int
+rx_ip(rx_cur *c, rx_span *out)
+{
+    size_t l = rx_ip_at(c->s, c->n, c->i);
+
+    if (l == 0)
+        return 0;
+    if (out != NULL) {
+        out->p = c->s + c->i;
+        out->n = l;
+    }
+    c->i += l;
+    return 1;
+}
+
+size_t
+rx_localhost_at(const char *s, size_t n, size_t i)
+{
+    rx_cur c = {s, n, i};
+    size_t l;
+    sq_ipaddr a;
+
+    if (rx_ilit(&c, "localhost")) {
+        rx_ilit(&c, ".localdomain");
+        return c.i - i;
+    }
+    l = rx_ip_at(s, n, i);
+    if (l == 0)
+        return 0;
+    c.i = i;
+    (void)rx_ilit(&c, "IPv6:");
+    if (!sq_ipaddr_parse(s + c.i, i + l - c.i, &a))
+        return 0;
+    if (a.v4) {
+        static const uint8_t lo4[4] = {127, 0, 0, 1};
+        /* plain 127.0.0.1 must not follow "::" (SpamAssassin's (?<!:)) */
+        return memcmp(a.b + 12, lo4, 4) == 0 ? l : 0;
+    }
+    for (int k = 0; k < 15; k++)
+        if (a.b[k] != 0)
+            return 0;
+    return a.b[15] == 1 ? l : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* normalisation and line-wide steps                                   */
+
+/* Fold whitespace runs to one space, drop NULs, trim both ends. */
+static size_t
+normalise(const char *in, size_t len, char *out)
+{
+    size_t o = 0;
+    int pend = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == '\0')
+            continue;
+        if (rx_isspace(c)) {
+            pend = 1;
+            continue;
+        }
+        if (pend && o > 0)
+            out[o++] = ' ';
+        pend = 0;
+        out[o++] = (char)c;
+    }
+    /* "1 while s/\s?;$//": drop trailing semicolons */
+    while (o > 0 && out[o - 1] == ';') {
+        o--;
+        if (o > 0 && out[o - 1] == ' ')
+            o--;
+    }
+    return o;
+}
+
+static int
+match_word_list(const char *s, size_t n, const char *const *words)
+{
+    for (; *words != NULL; words++) {
+        size_t l = strlen(*words);
+        if (n >= l && memcmp(s, *words, l) == 0)
+            return (int)l;
+    }
+    return 0;
+}
+
+static int
+digits_back(const char *s, size_t *e)
+{
+    size_t k = *e;
+
+    while (k > 0 && is_digit((unsigned char)s[k - 1]))
+        k--;
+    if (k == *e)
+        return 0;
+    *e = k;
+    return 1;
+}
+
+/*
+ * Remove "[\s;]+(Day, )?D Mon Y H:M(:S)? ZONE" at the end of the line
+ * (SpamAssassin strips the date before matching formats).
+ */
+static size_t
+strip_date(const char *s, size_t n)
+{
+    static const char *const mons[] = {"Jan", "Feb", "Mar", "Apr", "May",
+                                       "Jun", "Jul", "Aug", "Sep", "Oct",
+                                       "Nov", "Dec", NULL};
+    static const char *const days[] = {"Mon, ", "Tue, ", "Wed, ", "Thu, ",
+                                       "Fri, ", "Sat, ", "Sun, ", NULL};
+    size_t e = n, k;
+
+    while (e > 0 && s[e - 1] != ' ')
+        e--; /* ZONE = \S+ */
+    if (e == n || e == 0)
+        return n;
+    e--; /* the space */
+    k = e;
+    if (!digits_back(s, &k))
+        return n;
+    if (k > 0 && s[k - 1] == ':') { /* H:M:S or H:M */
+        size_t k2 = k - 1;
+        if (!digits_back(s, &k2))
+            return n;
+        if (k2 > 0 && s[k2 - 1] == ':') {
+            k = k2 - 1;
+            if (!digits_back(s, &k))
+                return n;
+        } else {
+            k = k2;
+        }
+    } else {
+        return n;
+    }
+    /* " Y " before the time */
+    if (k < 2 || s[k - 1] != ' ')
+        return n;
+    k--;
+    if (!digits_back(s, &k) || k < 5 || s[k - 1] != ' ')
+        return n;
+    k -= 4; /* "Mon " */
+    if (match_word_list(s + k, 3, mons) == 0 || k < 2 || s[k - 1] != ' ')
+        return n;
+    k--;
+    if (!digits_back(s, &k))
+        return n;
+    if (k >= 5 && match_word_list(s + k - 5, 5, days) != 0) {
+        size_t kd = k - 5;
+        if (kd > 0 && (s[kd - 1] == ' ' || s[kd - 1] == ';'))
+            k = kd;
+    }
+    if (k == 0 || (s[k - 1] != ' ' && s[k - 1] != ';'))
+        return n;
+    while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == ';'))
+        k--;
+    return k;
+}
+
+/* " id <?([^\s<>;]{3,})" */
+static void
+find_id(rx_state *x)
+{
+    size_t i = 0;
+
+    while ((i = rx_find(x->s, x->n, i, " id ")) < x->n) {
+        size_t j = i + 4, st;
+        if (j < x->n && x->s[j] == '<')
+            j++;
+        st = j;
+        while (j < x->n && !strchr(" <>;", x->s[j]))
+            j++;
+        if (j - st >= 3) {
+            x->id.p = x->s + st;
+            x->id.n = j - st;
+            return;
+        }
+        i++;
+    }
+}
+
+static int
+helo_char(unsigned char c)
+{
+    return rx_isword(c) || (c != '\0' && strchr("-.^+&:=?!@%*$\\/", c));
+}
+
+/* "\bhelo=(...)" else "\b(?:HELO|EHLO) (...)" */
+static void
+find_helo(rx_state *x)
+{
+    static const char *const keys[] = {"helo=", "HELO ", "EHLO ", NULL};
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < x->n; i++) {
+            const char *kw = NULL;
+            size_t j;
+            if (i > 0 && rx_isword((unsigned char)x->s[i - 1]))
+                continue;
+            if (pass == 0 && x->n - i >= 5 && memcmp(x->s + i, keys[0], 5) == 0)
+                kw = keys[0];
+            else if (pass == 1 && x->n - i >= 5 &&
+                     (memcmp(x->s + i, keys[1], 5) == 0 ||
+                      memcmp(x->s + i, keys[2], 5) == 0))
+                kw = keys[1];
+            if (kw == NULL)
+                continue;
+            j = i + 5;
+            while (j < x->n && helo_char((unsigned char)x->s[j]))
+                j++;
+            if (j > i + 5) {
+                x->helo.p = x->s + i + 5;
+                x->helo.n = j - i - 5;
+                return;
+            }
+        }
+    }
+}
+
+/* " by (\S+)" : the first " by " followed by a non-space. */
+static void
+find_by(rx_state *x)
+{
+    size_t i = 0;
+
+    while ((i = rx_find(x->s, x->n, i, " by ")) < x->n) {
+        rx_cur c = {x->s, x->n, i + 4};
+        if (rx_tok(&c, &x->by, 1))
+            return;
+        i++;
+    }
+}
+
+/* "(?:return-path:? |envelope-(?:sender|from)[ =])(\S+)\b" */
+static void
+find_envfrom(rx_state *x)
+{
+    static const char *const keys[] = {"return-path: ",
+                                       "return-path ",
+                                       "envelope-sender ",
+                                       "envelope-sender=",
+                                       "envelope-from ",
+                                       "envelope-from=",
+                                       NULL};
+
+    for (size_t i = 0; i < x->n; i++) {
+        char c0 = (char)lower((unsigned char)x->s[i]);
+        if (c0 != 'r' && c0 != 'e')
+            continue;
+        for (int k = 0; keys[k] != NULL; k++) {
+            rx_cur c = {x->s, x->n, i};
+            rx_span t;
+            size_t l;
+            if (!rx_ilit(&c, keys[k]) || !rx_tok(&c, &t, 1))
+                continue;
+            l = rx_trim_to_boundary(t.p, t.n, x->s, x->n);
+            if (l == 0)
+                continue;
+            x->envfrom.p = t.p;
+            x->envfrom.n = l;
+            x->have_envfrom = 1;
+            return;
+        }
+    }
+}
+
+void
+rx_sub_helo_ident(rx_state *x, rx_span sub)
+{
+    size_t i = rx_find(sub.p, sub.n, 0, "helo=");
+
+    if (i < sub.n) {
+        rx_cur c = {sub.p, sub.n, i + 5};
+        rx_span h;
+        if (rx_tok(&c, &h, 1))
+            x->helo = h;
+    }
+    i = rx_find(sub.p, sub.n, 0, "ident=");
+    if (i < sub.n) {
+        rx_cur c = {sub.p, sub.n, i + 6};
+        rx_tok(&c, &x->ident, 0);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* early skips (before the date is removed)                            */
+
+static int
+early_skip(const char *s, size_t n)
+{
+    rx_cur c = {s, n, 0};
+    rx_span t;
+
+    rx_lit(&c, "(");
+    if (!rx_ilit(&c, "from "))
+        return 1;
+    for (size_t i = rx_find(s, n, 0, "with local for"); i < n;
+         i = rx_find(s, n, i + 1, "with local for")) {
+        int b0 = i == 0 || !rx_isword((unsigned char)s[i - 1]);
+        int b1 = i + 14 == n || !rx_isword((unsigned char)s[i + 14]);
+        if (b0 && b1)
+            return 1;
+    }
+    /* "^from (\S+) by [^\s;]+ ?;" unless $1 is a bracketed IPv4 */
+    c.i = 0;
+    if (rx_ilit(&c, "from ") && rx_tok(&c, &t, 1) && rx_ilit(&c, " by ")) {
+        size_t st = c.i;
+        while (c.i < n && s[c.i] != ' ' && s[c.i] != ';')
+            c.i++;
+        if (c.i > st) {
+            rx_lit(&c, " ");
+            if (c.i < n && s[c.i] == ';') {
+                int numeric = t.n >= 3 && t.p[0] == '[' && t.p[t.n - 1] == ']';
+                for (size_t k = 1; numeric && k + 1 < t.n; k++)
+                    numeric = is_digit((unsigned char)t.p[k]) || t.p[k] == '.';
+                if (!numeric)
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* fall-through and output                                             */
+
+/* 1 when the IP at s[i] is a HELO literal ("HELO [ip]", "helo=[ip]"). */
+static int
+is_helo_literal(const char *s, size_t i)
+{
+    static const char *const keys[] = {"HELO [", "EHLO [", "helo=[", "HELO=[",
+                                       NULL};
+
+    for (int k = 0; keys[k] != NULL; k++) {
+        size_t l = strlen(keys[k]);
+        if (i >= l && sq_strncaseeq(s + i - l, l, keys[k]))
+            return 1;
+    }
+    return 0;
+}
+
+/* "\[(IP)\]": the first bracketed address that is not a HELO literal */
+static void
+fallthrough_ip(rx_state *x)
+{
+    for (size_t i = 1; i < x->n; i++) {
+        size_t l;
+        if (x->s[i - 1] != '[')
+            continue;
+        l = rx_ip_at(x->s, x->n, i);
+        if (l == 0 || i + l >= x->n || x->s[i + l] != ']')
+            continue;
+        if (is_helo_literal(x->s, i))
+            continue;
+        x->ip.p = x->s + i;
+        x->ip.n = l;
+        return;
+    }
+}
+
+/* Copy a span into the relay, applying SpamAssassin's clean-up. */
+static int
+store(sq_relay *r, sq_relay_field f, rx_span v, int strip)
+{
+    char *p = sq_arena_strndup(r->arena, v.n ? v.p : "", v.n);
+
+    if (p == NULL)
+        return 0;
+    for (size_t i = 0; strip && i < v.n; i++)
+        if (strip_char((unsigned char)p[i]))
+            p[i] = '!';
+    r->f[f] = p;
+    return 1;
+}
+
+/* ip: drop "IPv6:" and brackets; reject zone ids; canonicalise. */
+static int
+store_ip(sq_relay *r, rx_span ip)
+{
+    char buf[64];
+    size_t n;
+
+    if (ip.n >= 5 && sq_strncaseeq(ip.p, 5, "IPv6:")) {
+        ip.p += 5;
+        ip.n -= 5;
+    }
+    if (ip.n > 0 && ip.p[0] == '[') {
+        ip.p++;
+        ip.n--;
+    }
+    if (ip.n > 0 && ip.p[ip.n - 1] == ']')
+        ip.n--;
+    if (ip.n == 0 || memchr(ip.p, '%', ip.n) != NULL)
+        return 0;
+    if (!sq_ipaddr_parse(ip.p, ip.n, &r->addr))
+        return 0;
+    n = sq_ipaddr_format(&r->addr, buf);
+    if (!sq_relay_set(r, SQ_RELAY_IP, buf, n))
+        return -1;
+    if (sq_ipaddr_class(&r->addr) & (SQ_IP_PRIVATE | SQ_IP_LOOPBACK))
+        r->flags |= SQ_RF_IP_PRIVATE;
+    return 1;
+}
+
+static void
+clean_rdns(rx_span *rdns)
+{
+    while (rdns->n > 0 && rdns->p[rdns->n - 1] == '.')
+        rdns->n--;
+    if (sq_strncaseeq(rdns->p, rdns->n, "unknown") ||
+        (rdns->n > 0 && rdns->p[0] == '['))
+        rdns->n = 0;
+}
+
+static void
+clean_envfrom(rx_span *e)
+{
+    while (e->n > 0 && (e->p[0] == '<' || e->p[0] == ' ')) {
+        e->p++;
+        e->n--;
+    }
+    while (e->n > 0 && (e->p[e->n - 1] == '>' || e->p[e->n - 1] == ' '))
+        e->n--;
+}
+
+/* "for <mbox>", "with PROTO" and the date: extras beyond SpamAssassin */
+static int
+store_extras(sq_relay *r, const char *s, size_t n)
+{
+    const char *semi = NULL;
+    rx_span sp = {NULL, 0};
+
+    /* the for clause precedes the first ';' (rspamd reads it so) */
+    size_t fe = rx_find(s, n, 0, ";");
+
+    for (size_t i = 0; i + 5 < fe && sp.n == 0; i++) {
+        rx_cur c = {s, fe, i};
+        if (rx_ilit(&c, " for ") && rx_tok(&c, &sp, 3)) {
+            if (sp.p[sp.n - 1] == ';')
+                sp.n--;
+            if (memchr(sp.p, '@', sp.n) == NULL)
+                sp.n = 0;
+        }
+    }
+    if (sp.n > 0 && !store(r, SQ_RELAY_FOR, sp, 0))
+        return 0;
+    sp.n = 0;
+    for (size_t i = 0; i + 6 < n && sp.n == 0; i++) {
+        rx_cur c = {s, n, i};
+        if (rx_ilit(&c, " with ") && rx_tok(&c, &sp, 1))
+            while (sp.n > 0 && sp.p[sp.n - 1] == ';')
+                sp.n--;
+    }
+    if (sp.n > 0 && !store(r, SQ_RELAY_WITH, sp, 0))
+        return 0;
+    for (size_t i = n; i > 0; i--)
+        if (s[i - 1] == ';') {
+            semi = s + i;
+            break;
+        }
+    if (semi != NULL) {
+        sp.p = semi;
+        sp.n = (size_t)(s + n - semi);
+        while (sp.n > 0 && sp.p[0] == ' ')
+            sp.p++, sp.n--;
+        if (sp.n > 0) {
+            long long t;
+            if (!store(r, SQ_RELAY_DATE, sp, 0))
+                return 0;
+            if (sq_time_parse_rfc5322(sp.p, sp.n, &t))
+                r->time = t;
+        }
+    }
+    return 1;
+}
+
+static sq_status
+build_relay(rx_state *x, const char *line, size_t linelen, sq_relay **out)
+{
+    sq_relay *r = sq_relay_alloc();
+    sq_status st = SQ_ENOMEM;
+    int ipok;
+
+    if (r == NULL)
+        return SQ_ENOMEM;
+    ipok = store_ip(r, x->ip);
+    if (ipok <= 0) {
+        st = ipok == 0 ? SQ_EPARSE : SQ_ENOMEM;
+        goto out;
+    }
+    clean_rdns(&x->rdns);
+    if (x->by.n > 0 && x->by.p[x->by.n - 1] == ';')
+        x->by.n--;
+    if (x->have_envfrom)
+        clean_envfrom(&x->envfrom);
+    if (!store(r, SQ_RELAY_RDNS, x->rdns, 1) ||
+        !store(r, SQ_RELAY_HELO, x->helo, 1) ||
+        !store(r, SQ_RELAY_BY, x->by, 1) ||
+        !store(r, SQ_RELAY_IDENT, x->ident, 1) ||
+        !store(r, SQ_RELAY_ENVFROM, x->envfrom, 1) ||
+        !store(r, SQ_RELAY_ID, x->id, 0) ||
+        !sq_relay_set(r, SQ_RELAY_AUTH, x->auth, strlen(x->auth)) ||
+        !store_extras(r, line, linelen))
+        goto out;
+    if (x->auth[0] != '\0')
+        r->flags |= SQ_RF_AUTH;
+    *out = r;
+    return SQ_OK;
+out:
+    sq_relay_free(r);
+    return st;
+}
+
+/* s/\)by /) by / (once) in the first *dn bytes; the whole line (*n
+ * bytes, date included) moves up by one.  buf has room for one more. */
+static void
+fix_paren_by(char *buf, size_t *dn, size_t *n)
+{
+    size_t i = rx_find(buf, *dn, 0, ")by ");
+
+    if (i < *dn) {
+        memmove(buf + i + 2, buf + i + 1, *n - i - 1);
+        buf[i + 1] = ' ';
+        (*dn)++;
+        (*n)++;
+    }
+}
+
+static enum rx_verdict
+dispatch(rx_state *x)
+{
+    rx_cur c = {x->s, x->n, 0};
+
+    if (rx_lit(&c, "from ")) {
+        x->s += 5;
+        x->n -= 5;
+        find_envfrom(x);
+        return rx_from_formats(x);
+    }
+    if (rx_lit(&c, "FROM ")) {
+        x->s += 5;
+        x->n -= 5;
+        return rx_upper_from(x);
+    }
+    if (rx_lit(&c, "(from ")) {
+        x->s += 6;
+        x->n -= 6;
+        return rx_paren_from(x);
+    }
+    return RX_NO;
+}
+
+sq_status
+sq_received_parse(const char *s, size_t len, sq_relay **out)
+{
+    char buf[SQ_RECEIVED_MAX_LEN + 2];
+    size_t n, dn;
+    rx_state x;
+    enum rx_verdict v;
+
+    if (out == NULL || (s == NULL && len > 0))
+        return SQ_EINVAL;
+    if (len > SQ_RECEIVED_MAX_LEN)
+        return SQ_ELIMIT_LINE;
+    n = len > 0 ? normalise(s, len, buf) : 0;
+    if (n == 0 || early_skip(buf, n))
+        return SQ_ENOTRELAY;
+    dn = strip_date(buf, n);
+    fix_paren_by(buf, &dn, &n);
+    memset(&x, 0, sizeof(x));
+    x.s = buf;
+    x.n = dn;
+    find_id(&x);
+    find_helo(&x);
+    find_by(&x);
+    rx_detect_auth(&x, buf, dn);
+    v = dispatch(&x);
+    if (v == RX_SKIP)
+        return SQ_ENOTRELAY;
+    if (v == RX_NO) {
+        if (x.ip.n == 0)
+            fallthrough_ip(&x);
+        if (x.ip.n == 0 || x.by.n == 0)
+            return SQ_EPARSE;
+    }
+    return build_relay(&x, buf, n, out);
+}

@@ -1,0 +1,413 @@
+/*
+ * received_auth.c - authenticated-submission markers in a Received
+ * line, the way SpamAssassin 4.0.1 decides its "auth" field: RFC 3848
+ * protocol names (ESMTPA, ESMTPSA, LMTPA, UTF8SMTPA, ...), ASMTP, HTTP
+ * webmail, Gmail's unmarked submission, Courier "(AUTH: ...)", Sendmail
+ * "(authenticated ...)", GMX, Critical Path, Postfix "(Authenticated
+ * sender: ...)", CommuniGate "(account ...)", Exchange HTTP-DAV and
+ * "(via HTTP)".  First rule that matches wins (a table, in order).
+ *
+ * Reads only [s, s+n) of the parser's normalised line; writes x->auth
+ * (bounded by SQ_RCVD_AUTH_MAX, truncated if longer).
+ */
+#include "received_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void
+set_auth(rx_state *x, const char *p, size_t n)
+{
+    if (n >= sizeof(x->auth))
+        n = sizeof(x->auth) - 1;
+    memcpy(x->auth, p, n);
+    x->auth[n] = '\0';
+}
+
+static int
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* " with (ES|L|UTF8S|UTF8L)MTPS?A|ASMTP|HTTP[SU]? (?: |;|$)" /i */
+static int
+a_rfc3848(rx_state *x, const char *s, size_t n)
+{
+    static const char *const protos[] = {
+        "ESMTPA",     "ESMTPSA",   "LMTPA",      "LMTPSA", "UTF8SMTPA",
+        "UTF8SMTPSA", "UTF8LMTPA", "UTF8LMTPSA", "ASMTP",  "HTTP",
+        "HTTPS",      "HTTPU",     NULL};
+
+    if (!rx_has(s, n, " by "))
+        return 0;
+    for (size_t i = 0; i + 6 <= n; i++) {
+        size_t j;
+        if (!sq_strncaseeq(s + i, 6, " with "))
+            continue;
+        j = i + 6;
+        while (j < n && s[j] != ' ' && s[j] != ';')
+            j++;
+        for (int k = 0; protos[k] != NULL; k++) {
+            if (sq_strncaseeq(s + i + 6, j - i - 6, protos[k])) {
+                set_auth(x, s + i + 6, j - i - 6);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int
+span_class(const char *s, size_t n, size_t *i, size_t lo, size_t hi,
+           int (*cls)(char))
+{
+    size_t st = *i;
+
+    while (*i < n && *i - st < hi && cls(s[*i]))
+        (*i)++;
+    return *i - st >= lo;
+}
+
+static int
+c_lowalnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || is_digit(c);
+}
+
+static int
+c_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static int
+c_digit(char c)
+{
+    return is_digit(c);
+}
+
+/* "[a-z0-9]{1,4}sm[0-9]{2,9}[a-z]{3}\.[0-9]{1,3}\.[0-9]{4}\.
+ *  (?:[0-6][0-9]\.){4}[0-6][0-9]" - Gmail's submission queue ids */
+static int
+gmail_id(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    for (size_t pre = 1; pre <= 4 && pre + 2 <= n; pre++) {
+        size_t k;
+        for (k = 0; k < pre && c_lowalnum(s[k]); k++)
+            ;
+        if (k < pre || memcmp(s + pre, "sm", 2) != 0)
+            continue;
+        i = pre + 2;
+        if (!span_class(s, n, &i, 2, 9, c_digit) ||
+            !span_class(s, n, &i, 3, 3, c_lower) || i >= n || s[i++] != '.')
+            continue;
+        if (!span_class(s, n, &i, 1, 3, c_digit) || i >= n || s[i++] != '.')
+            continue;
+        if (!span_class(s, n, &i, 4, 4, c_digit) || i >= n || s[i++] != '.')
+            continue;
+        for (k = 0; k < 5; k++) {
+            if (i + 2 > n || s[i] < '0' || s[i] > '6' || !is_digit(s[i + 1]))
+                break;
+            i += 2;
+            if (k < 4 && (i >= n || s[i++] != '.'))
+                break;
+        }
+        if (k == 5)
+            return 1;
+    }
+    return 0;
+}
+
+static int
+a_gmail(rx_state *x, const char *s, size_t n)
+{
+    static const char key[] = " by mx.google.com with ESMTPS id ";
+    size_t i = rx_find(s, n, 0, key), v, c, e;
+
+    if (i >= n || !gmail_id(s + i + sizeof(key) - 1, n - i - sizeof(key) + 1))
+        return 0;
+    v = rx_find(s, n, 0, "(version=");
+    if (v >= n)
+        return 0;
+    v += 9;
+    c = v;
+    while (c < n && s[c] != ' ')
+        c++;
+    if (c == v || n - c < 8 || memcmp(s + c, " cipher=", 8) != 0)
+        return 0;
+    e = c + 8;
+    while (e < n && s[e] != ')')
+        e++;
+    if (e == c + 8 || e == n)
+        return 0;
+    snprintf(x->auth, sizeof(x->auth), "GMail - transport=%.*s cipher=%.*s",
+             (int)(c - v), s + v, (int)(e - c - 8), s + c + 8);
+    return 1;
+}
+
+/* "^from .*?(?:\]\)|\)\]) \(AUTH: (MECH) \S+(?:, .*?)?\) by " */
+static int
+a_courier(rx_state *x, const char *s, size_t n)
+{
+    static const char *const mechs[] = {"LOGIN", "PLAIN", "DIGEST-MD5",
+                                        "CRAM-MD5", NULL};
+    size_t i;
+
+    if (n < 5 || memcmp(s, "from ", 5) != 0)
+        return 0;
+    for (i = rx_find(s, n, 5, " (AUTH: "); i < n;
+         i = rx_find(s, n, i + 1, " (AUTH: ")) {
+        size_t m = i + 8, t, sp, by;
+        int k;
+        if (i < 7 || !((s[i - 2] == ']' && s[i - 1] == ')') ||
+                       (s[i - 2] == ')' && s[i - 1] == ']')))
+            continue;
+        for (k = 0; mechs[k] != NULL; k++) {
+            size_t l = strlen(mechs[k]);
+            if (n - m > l && memcmp(s + m, mechs[k], l) == 0 && s[m + l] == ' ')
+                break;
+        }
+        if (mechs[k] == NULL)
+            continue;
+        t = m + strlen(mechs[k]) + 1;
+        for (by = rx_find(s, n, t, ") by "); by < n;
+             by = rx_find(s, n, by + 1, ") by ")) {
+            sp = rx_find(s, by, t, " ");
+            if (by > t && (sp == by || (sp > t + 1 && s[sp - 1] == ','))) {
+                set_auth(x, mechs[k], strlen(mechs[k]));
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* first end of "])", "] (...))" or ")]" followed by a space */
+static size_t
+close_bracket_end(const char *s, size_t n)
+{
+    for (size_t i = 5; i + 2 < n; i++) {
+        if (s[i] == ']' && s[i + 1] == ')' && s[i + 2] == ' ')
+            return i + 3;
+        if (s[i] == ')' && s[i + 1] == ']' && s[i + 2] == ' ')
+            return i + 3;
+        if (s[i] == ']' && s[i + 1] == ' ' && i + 2 < n && s[i + 2] == '(') {
+            size_t j = i + 3;
+            while (j < n && s[j] != ')')
+                j++;
+            if (j + 2 < n && s[j + 1] == ')' && s[j + 2] == ' ')
+                return j + 3;
+        }
+    }
+    return n;
+}
+
+static int
+a_sendmail(rx_state *x, const char *s, size_t n)
+{
+    size_t p, q;
+
+    if (!rx_has(s, n, "authenticated") || n < 5 || memcmp(s, "from ", 5))
+        return 0;
+    p = close_bracket_end(s, n);
+    if (p >= n || (q = rx_find(s, n, p, "(")) >= n)
+        return 0;
+    if ((q = rx_find(s, n, q + 1, "authenticated")) >= n)
+        return 0;
+    if ((q = rx_find(s, n, q + 13, ")")) >= n)
+        return 0;
+    if (rx_find(s, n, q + 1, " by") >= n)
+        return 0;
+    set_auth(x, "Sendmail", 8);
+    return 1;
+}
+
+/* "from \S* \((?:HELO|EHLO) (\S*)\) \[(IP)\] by (mail\.gmx\.(?:net|com))
+ *  \([^\)]+\) with ((?:ESMTP|SMTP))" */
+static int
+a_gmx(rx_state *x, const char *s, size_t n)
+{
+    rx_cur c = {s, n, 0};
+    rx_span by, proto;
+
+    if (!rx_lit(&c, "from ") || !rx_tok(&c, NULL, 0) || !rx_lit(&c, " ("))
+        return 0;
+    if (!rx_lit(&c, "HELO ") && !rx_lit(&c, "EHLO "))
+        return 0;
+    if (!rx_tok_last(&c, ')', NULL, 0) || !rx_lit(&c, ") [") ||
+        !rx_ip(&c, NULL) || !rx_lit(&c, "] by ") || !rx_tok(&c, &by, 1))
+        return 0;
+    if (!sq_strncaseeq(by.p, by.n, "mail.gmx.net") &&
+        !sq_strncaseeq(by.p, by.n, "mail.gmx.com"))
+        return 0;
+    if (memcmp(by.p, "mail.gmx.", 9) != 0 || !rx_lit(&c, " ("))
+        return 0;
+    while (c.i < n && s[c.i] != ')')
+        c.i++;
+    if (!rx_lit(&c, ") with "))
+        return 0;
+    proto.p = s + c.i;
+    if (rx_lit(&c, "ESMTP") || rx_lit(&c, "SMTP")) {
+        proto.n = (size_t)(s + c.i - proto.p);
+        snprintf(x->auth, sizeof(x->auth), "GMX (%.*s / %.*s)", (int)proto.n,
+                 proto.p, (int)by.n, by.p);
+        return 1;
+    }
+    return 0;
+}
+
+/* "\(\d{1,2}\.\d\.\d{3}(?:\.\d{1,3})?\)" ending just before s[e] */
+static int
+cp_version_before(const char *s, size_t e, size_t *start)
+{
+    size_t i, d;
+
+    if (e < 8 || s[e - 1] != ')')
+        return 0;
+    for (i = e - 1; i > 0 && s[i - 1] != '('; i--)
+        ;
+    if (i == 0)
+        return 0;
+    *start = i - 1;
+    d = i;
+    {
+        size_t k = d, cnt;
+        int part = 0;
+        size_t lim[4][2] = {{1, 2}, {1, 1}, {3, 3}, {1, 3}};
+        while (k < e - 1 && part < 4) {
+            cnt = 0;
+            while (k < e - 1 && is_digit(s[k]))
+                k++, cnt++;
+            if (cnt < lim[part][0] || cnt > lim[part][1])
+                return 0;
+            part++;
+            if (k == e - 1)
+                break;
+            if (s[k++] != '.')
+                return 0;
+        }
+        return k == e - 1 && (part == 3 || part == 4);
+    }
+}
+
+static int
+a_criticalpath(rx_state *x, const char *s, size_t n)
+{
+    static const char key[] = " (authenticated as ";
+
+    for (size_t i = rx_find(s, n, 0, key); i < n;
+         i = rx_find(s, n, i + 1, key)) {
+        size_t vs, by;
+        if (!cp_version_before(s, i, &vs) || vs < 1 || s[vs - 1] != ' ')
+            continue;
+        by = rx_find(s, n, 0, ") by ");
+        if (by >= n || by + 5 >= vs - 1)
+            continue;
+        if (rx_find(s, n, i + sizeof(key), ") id ") >= n)
+            continue;
+        set_auth(x, "CriticalPath", 12);
+        return 1;
+    }
+    return 0;
+}
+
+/* "\) \(Authenticated sender: \S+\) by \S+ \(([^\)]+)\) with " */
+static int
+a_postfix(rx_state *x, const char *s, size_t n)
+{
+    static const char key[] = ") (Authenticated sender: ";
+
+    for (size_t i = rx_find(s, n, 0, key); i < n;
+         i = rx_find(s, n, i + 1, key)) {
+        rx_cur c = {s, n, i + sizeof(key) - 1};
+        size_t st;
+        if (!rx_tok_last(&c, ')', NULL, 1) || !rx_lit(&c, ") by ") ||
+            !rx_tok(&c, NULL, 1) || !rx_lit(&c, " ("))
+            continue;
+        st = c.i;
+        while (c.i < n && s[c.i] != ')')
+            c.i++;
+        if (c.i == st || !rx_lit(&c, ") with "))
+            continue;
+        if (c.i - 7 - st == 7 && memcmp(s + st, "Postfix", 7) == 0)
+            set_auth(x, "Postfix", 7);
+        else
+            snprintf(x->auth, sizeof(x->auth), "Postfix (%.*s)",
+                     (int)(c.i - 7 - st), s + st);
+        return 1;
+    }
+    return 0;
+}
+
+static int
+a_communigate(rx_state *x, const char *s, size_t n)
+{
+    static const char *const kinds[] = {"HTTP", "SMTP", "XIMSS", "IMAP", NULL};
+    size_t i = rx_find(s, n, 0, "CommuniGate Pro ");
+
+    if (i >= n || !rx_has(s, n, " (account "))
+        return 0;
+    for (; i < n; i = rx_find(s, n, i + 1, "CommuniGate Pro ")) {
+        for (int k = 0; kinds[k] != NULL; k++) {
+            size_t l = strlen(kinds[k]);
+            if (n - i - 16 >= l && memcmp(s + i + 16, kinds[k], l) == 0) {
+                set_auth(x, "Communigate", 11);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int
+a_httpdav(rx_state *x, const char *s, size_t n)
+{
+    static const char key[] = " with Microsoft Exchange Server HTTP-DAV";
+
+    for (size_t i = rx_find(s, n, 0, key); i < n;
+         i = rx_find(s, n, i + 1, key)) {
+        size_t e = i + sizeof(key) - 1;
+        if (e == n || !rx_isword((unsigned char)s[e])) {
+            set_auth(x, "HTTP-DAV", 8);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* " \(via (HTTP.?)\)(?: |;|$)" /i */
+static int
+a_via_http(rx_state *x, const char *s, size_t n)
+{
+    if (!rx_has(s, n, " by "))
+        return 0;
+    for (size_t i = 0; i + 11 <= n; i++) {
+        if (!sq_strncaseeq(s + i, 10, " (via http"))
+            continue;
+        for (size_t l = 4; l <= 5; l++) {
+            size_t e = i + 6 + l;
+            if (e < n && s[e] == ')' &&
+                (e + 1 == n || s[e + 1] == ' ' || s[e + 1] == ';')) {
+                set_auth(x, s + i + 6, l);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+void
+rx_detect_auth(rx_state *x, const char *s, size_t n)
+{
+    static int (*const rules[])(rx_state *, const char *, size_t) = {
+        a_rfc3848,      a_gmail,   a_courier,     a_sendmail, a_gmx,
+        a_criticalpath, a_postfix, a_communigate, a_httpdav,  a_via_http};
+
+    x->auth[0] = '\0';
+    for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++)
+        if (rules[k](x, s, n))
+            return;
+}
