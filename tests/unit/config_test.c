@@ -173,8 +173,8 @@ test_many_errors(sq_diag *d)
         "5: max_received: 1000001 is above the maximum 1000000",
         "6: expected 'key = value'",
         "7: malformed section header",
-        "8: check_chain: 'maybe' is not a boolean "
-        "(yes/no/true/false/on/off/1/0)",
+        ("8: check_chain: 'maybe' is not a boolean "
+         "(yes/no/true/false/on/off/1/0)"),
         "9: max_line_length: '12k' is not an integer",
         "10: trusted_networks: netset: bad entry 'bogus'",
         "11: originating_ip_headers: unterminated quoted value",
