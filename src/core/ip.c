@@ -240,7 +240,7 @@ parse_v6(const char *s, size_t len, uint8_t out[16])
         for (int k = gap; k < n; k++)
             full[k + fill] = words[k];
     }
-    for (int k = 0; k < SQ_IP_V6_GROUPS; k++) {
+    for (size_t k = 0; k < SQ_IP_V6_GROUPS; k++) {
         out[2 * k] = (uint8_t)(full[k] >> 8);
         out[2 * k + 1] = (uint8_t)(full[k] & 0xff);
     }
@@ -308,7 +308,7 @@ sq_ipaddr_format(const sq_ipaddr *a, char *out)
 
     if (a->v4)
         return format_v4(a->b + 12, out);
-    for (int k = 0; k < SQ_IP_V6_GROUPS; k++)
+    for (size_t k = 0; k < SQ_IP_V6_GROUPS; k++)
         w[k] = (uint16_t)(a->b[2 * k] << 8 | a->b[2 * k + 1]);
     longest_zero_run(w, &run, &runlen);
     for (int k = 0; k < SQ_IP_V6_GROUPS; k++) {
@@ -336,9 +336,9 @@ sq_ipaddr_class(const sq_ipaddr *a)
 
     for (size_t i = 0; i < sizeof(class_table) / sizeof(class_table[0]); i++) {
         const ip_class_row *r = &class_table[i];
-        if (r->fam == 4 && a->v4 && prefix_equal(a->b + 12, r->net, r->prefix))
-            bits |= r->bits;
-        else if (r->fam == 6 && !a->v4 && prefix_equal(a->b, r->net, r->prefix))
+        int fam_ok = r->fam == 4 ? a->v4 : !a->v4;
+        const uint8_t *addr = r->fam == 4 ? a->b + 12 : a->b;
+        if (fam_ok && prefix_equal(addr, r->net, r->prefix))
             bits |= r->bits;
     }
     return bits;
