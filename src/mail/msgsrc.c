@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 enum { NAMES_MIN = 64, LABEL_EXTRA = 24 };
+#define NAMES_ARENA_CHUNK ((size_t)16 * 1024)
 
 struct sq_msgsrc {
     sq_msgsrc_kind kind;
@@ -80,9 +81,7 @@ add_name(sq_msgsrc *src, const char *dir, const char *name)
     full = sq_arena_alloc(src->arena, dl + nl + 2);
     if (full == NULL)
         return 0;
-    memcpy(full, dir, dl);
-    full[dl] = '/';
-    memcpy(full + dl + 1, name, nl + 1);
+    (void)snprintf(full, dl + nl + 2, "%s/%s", dir, name);
     src->names[src->nnames++] = full;
     return 1;
 }
@@ -155,7 +154,7 @@ open_dir(sq_msgsrc *src, sq_diag *d)
     char sub[4096];
     int n;
 
-    src->arena = sq_arena_new(16 * 1024);
+    src->arena = sq_arena_new(NAMES_ARENA_CHUNK);
     if (src->arena == NULL)
         return SQ_ENOMEM;
     if (is_dir(src->path, "cur") || is_dir(src->path, "new")) {

@@ -443,6 +443,41 @@ test_splitter(void)
     SQ_CHECK(!sq_mbox_next(&it, &m, &len), "splitter: then done");
 }
 
+/* The checked-in mbox: kind, labels and the Received count of each
+ * message, through the header scanner. */
+static void
+test_data_mbox(void)
+{
+    static const size_t want[] = {2, 1, 3};
+    const char *path = SQ_TEST_DATA_DIR "/mail/three.mbox";
+    char label[4200];
+    sq_msgsrc *src = NULL;
+    const char *data, *lab;
+    size_t len, n = 0;
+
+    SQ_CHECK(sq_msgsrc_open(path, NULL, &src, NULL) == SQ_OK, "open %s", path);
+    if (src == NULL)
+        return;
+    SQ_CHECK(sq_msgsrc_kind_of(src) == SQ_SRC_MBOX, "three.mbox: kind");
+    while (sq_msgsrc_next(src, &data, &len, &lab) == SQ_OK && n < 3) {
+        sq_headers *h = NULL;
+        size_t got = 0;
+        snprintf(label, sizeof(label), "%s#%zu", path, n + 1);
+        SQ_CHECK_STR(lab, label, "three.mbox: label");
+        SQ_CHECK(sq_headers_parse(data, len, NULL, &h) == SQ_OK,
+                 "three.mbox #%zu: parse", n + 1);
+        for (size_t i = sq_headers_find(h, "Received", 0); i != (size_t)-1;
+             i = sq_headers_find(h, "Received", i + 1))
+            got++;
+        SQ_CHECK(got == want[n], "three.mbox #%zu: %zu Received, want %zu",
+                 n + 1, got, want[n]);
+        sq_headers_free(h);
+        n++;
+    }
+    SQ_CHECK(n == 3, "three.mbox: %zu messages", n);
+    sq_msgsrc_free(src);
+}
+
 static int
 remove_one(const char *path, const struct stat *sb, int type, struct FTW *f)
 {
@@ -480,6 +515,7 @@ main(void)
     test_stdin();
     test_max_message();
     test_splitter();
+    test_data_mbox();
     rc = sqtest_finish("msgsrc_test");
     cleanup();
     return rc;
