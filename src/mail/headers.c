@@ -241,8 +241,13 @@ scan_fields(struct scan *s, size_t pos)
             break;
         }
         st = get_line(s, pos, &ln);
-        if (st != SQ_OK)
+        if (st != SQ_OK) {
+            /* An over-long first line that does not even start like a
+             * field is binary junk, not a header at its limit. */
+            if (first && field_name(s->buf + pos, s->max_line, &colon) == 0)
+                return SQ_EBINARY;
             break;
+        }
         if (ln.cend == ln.start) { /* the blank line */
             pos = ln.next;
             break;

@@ -154,6 +154,9 @@ open_dir(sq_msgsrc *src, sq_diag *d)
     char sub[4096];
     int n;
 
+    /* "dir/" and "dir" give the same labels. */
+    for (size_t k = strlen(src->path); k > 1 && src->path[k - 1] == '/'; k--)
+        src->path[k - 1] = '\0';
     src->arena = sq_arena_new(NAMES_ARENA_CHUNK);
     if (src->arena == NULL)
         return SQ_ENOMEM;

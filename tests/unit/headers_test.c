@@ -443,8 +443,11 @@ test_limit_line(void)
 
     if (buf == NULL)
         return;
-    /* One 100 MB header line with no newline at all. */
+    /* 100 MB without a newline or a colon: junk, not a header. */
     memset(buf, 'x', big);
+    SQ_CHECK(sq_headers_parse(buf, big, NULL, &h) == SQ_EBINARY && h == NULL,
+             "100 MB of name characters without a colon is binary");
+    /* One 100 MB header line with no newline at all. */
     memcpy(buf, "Subject: ", 9);
     SQ_CHECK(sq_headers_parse(buf, big, NULL, &h) == SQ_OK, "line: parse");
     SQ_CHECK(h != NULL && sq_headers_status(h) == SQ_ELIMIT_LINE &&

@@ -281,6 +281,26 @@ test_unreadable(void)
     (void)chmod(path, 0600);
 }
 
+/* A trailing slash does not change the labels. */
+static void
+test_trailing_slash(void)
+{
+    char path[4096], want[4200];
+    sq_msgsrc *src = NULL;
+    const char *data, *lab = NULL;
+    size_t len;
+
+    path_of(path, sizeof(path), "maildir_new//");
+    path_of(want, sizeof(want), "maildir_new/new/1.x");
+    SQ_CHECK(sq_msgsrc_open(path, NULL, &src, NULL) == SQ_OK, "open %s", path);
+    if (src == NULL)
+        return;
+    SQ_CHECK(sq_msgsrc_next(src, &data, &len, &lab) == SQ_OK,
+             "trailing slash: next");
+    SQ_CHECK_STR(lab, want, "trailing slash: label");
+    sq_msgsrc_free(src);
+}
+
 static void
 test_open_errors(void)
 {
@@ -512,6 +532,7 @@ main(void)
         check_source(&cases[i]);
     test_unreadable();
     test_open_errors();
+    test_trailing_slash();
     test_stdin();
     test_max_message();
     test_splitter();
