@@ -12,6 +12,10 @@
  *       the upstream test's config (sa401_test_config): our first
  *       untrusted relay must equal first_untrusted_ip; full-list
  *       differences are printed as information.
+ *   rspamd/messages_labels.jsonl  rspamd's external-relay functional
+ *       tests; strategies that map to our model (local, authenticated,
+ *       ip_map and external_relay as trusted_networks) must give the
+ *       expected external relay as our first untrusted relay.
  */
 #include "sqtest.h"
 
@@ -472,6 +476,96 @@ test_messages(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* rspamd external-relay functional tests                             */
+
+/* trusted_networks for an rspamd strategy that maps to our model, or
+ * NULL when it does not map ("count", "hostname_map"). */
+static const char *
+rspamd_trust(json_t *c, char *buf, size_t len)
+{
+    const char *strategy = jstr(c, "strategy");
+    json_t *sc = json_object_get(c, "strategy_config"), *list = NULL;
+    size_t o = 0;
+
+    buf[0] = '\0';
+    if (strcmp(strategy, "local") == 0 ||
+        strcmp(strategy, "authenticated") == 0)
+        return buf; /* inferred trust; auth markers extend it */
+    if (strcmp(strategy, "ip_map") == 0)
+        list = json_object_get(sc, "ip_map");
+    else if (strncmp(strategy, "options.external_relay", 22) == 0)
+        list = json_object_get(sc, "external_relay");
+    if (list == NULL)
+        return NULL;
+    for (size_t i = 0; i < json_array_size(list) && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? " " : "",
+                              json_string_value(json_array_get(list, i)));
+    return buf;
+}
+
+static void
+rspamd_case(json_t *c, int *n, int *pass, int *skipped)
+{
+    char nets[256], path[1024], rel[600];
+    const char *tn = rspamd_trust(c, nets, sizeof(nets));
+    json_t *want = json_object_get(c, "expect_external_relay");
+    const char *kv[] = {"trusted_networks", tn, NULL};
+    sq_config *cfg;
+    sq_trace *t = NULL;
+    size_t len = 0;
+    char *msg;
+    int ok;
+
+    if (tn == NULL) {
+        (*skipped)++;
+        printf("  rspamd %s: strategy \"%s\" has no equivalent; skipped\n",
+               jstr(c, "file"), jstr(c, "strategy"));
+        return;
+    }
+    snprintf(rel, sizeof(rel), "rspamd/%s", jstr(c, "file"));
+    msg = read_file(data_path(rel, path, sizeof(path)), &len);
+    cfg = make_config(kv);
+    if (msg != NULL && cfg != NULL)
+        t = run_trace(cfg, msg, len);
+    ok = t != NULL && ip_equal(our_first_untrusted(t), jstr(want, "ip"));
+    SQ_CHECK(ok, "rspamd %s: first untrusted %s want %s", jstr(c, "file"),
+             t ? our_first_untrusted(t) : "(none)", jstr(want, "ip"));
+    if (!ok && t != NULL)
+        print_trace(t);
+    (*n)++;
+    *pass += ok;
+    sq_trace_free(t);
+    sq_config_free(cfg);
+    free(msg);
+}
+
+static void
+test_rspamd(void)
+{
+    char path[1024];
+    FILE *f = fopen(
+        data_path("rspamd/messages_labels.jsonl", path, sizeof(path)), "r");
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0, pass = 0, skipped = 0;
+
+    SQ_CHECK(f != NULL, "cannot open %s", path);
+    while (f != NULL && getline(&line, &cap, f) > 0) {
+        json_t *c = json_loads(line, 0, NULL);
+
+        if (c != NULL)
+            rspamd_case(c, &n, &pass, &skipped);
+        json_decref(c);
+    }
+    free(line);
+    if (f != NULL)
+        fclose(f);
+    printf("rspamd external relay: %d/%d mapped cases pass, %d not "
+           "mappable\n",
+           pass, n, skipped);
+}
+
+/* ------------------------------------------------------------------ */
 /* our own cases                                                      */
 
 #define D "; Mon, 1 Jan 2024 10:00:00 +0000\n"
@@ -688,6 +782,7 @@ main(int argc, char **argv)
     test_api_edges();
     test_trust_path();
     test_messages();
+    test_rspamd();
     test_own_cases();
     return sqtest_finish("trust_test");
 }
