@@ -290,14 +290,17 @@ learn_hosts(const sq_trust_learner *l, learned *res)
 static const char *
 own_link(const learned *res, const char *rest, size_t d)
 {
-    size_t hl = strlen(res->host[d]), nl = strlen(res->host[d + 1]);
+    const char *want[2] = {res->host[d], res->host[d + 1]};
 
-    if (strncmp(rest, res->host[d], hl) != 0 || rest[hl] != SEP)
-        return NULL;
-    rest += hl + 1;
-    if (strncmp(rest, res->host[d + 1], nl) != 0 || rest[nl] != SEP)
-        return NULL;
-    return rest + nl + 1;
+    for (size_t k = 0; k < 2; k++) {
+        size_t hl = strlen(want[k]);
+
+        if (strlen(rest) <= hl || memcmp(rest, want[k], hl) != 0 ||
+            rest[hl] != SEP)
+            return NULL;
+        rest += hl + 1;
+    }
+    return rest;
 }
 
 static void

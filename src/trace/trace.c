@@ -182,7 +182,7 @@ sq_trace_quote(const char *s, char *buf)
 {
     size_t i;
 
-    for (i = 0; s[i] != '\0' && i < SQ_TRACE_QUOTE_MAX; i++) {
+    for (i = 0; i < SQ_TRACE_QUOTE_MAX && s[i] != '\0'; i++) {
         unsigned char c = (unsigned char)s[i];
 
         buf[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
@@ -225,9 +225,9 @@ sq_trace_push(sq_trace *t, sq_relay *r)
         size_t nc = t->cap == 0 ? 8 : t->cap * 2;
         sq_relay **p;
 
-        if (nc > SIZE_MAX / sizeof(*p))
+        if (nc > SIZE_MAX / sizeof(sq_relay *))
             return 0;
-        p = realloc(t->relays, nc * sizeof(*p));
+        p = realloc(t->relays, nc * sizeof(sq_relay *));
         if (p == NULL)
             return 0;
         t->relays = p;

@@ -171,12 +171,12 @@ relay_diff(const sq_relay *r, json_t *want, const char *where)
             bad++;
         }
     }
-    if (sq_relay_msa(r) != atoi(jstr(want, "msa"))) {
+    if (sq_relay_msa(r) != (strcmp(jstr(want, "msa"), "1") == 0)) {
         printf("    %s: msa got %d want %s\n", where, sq_relay_msa(r),
                jstr(want, "msa"));
         bad++;
     }
-    if (intl[0] != '\0' && sq_relay_internal(r) != atoi(intl)) {
+    if (intl[0] != '\0' && sq_relay_internal(r) != (strcmp(intl, "1") == 0)) {
         printf("    %s: intl got %d want %s\n", where, sq_relay_internal(r),
                intl);
         bad++;
