@@ -18,10 +18,13 @@ Owner: bench.  Python 3 standard library only.  Used by run-trace.sh.
       findings, not failures) unless an input is unreadable (2).
 
   bench-report.py row --tool NAME --messages N --bytes B --time-log F
-                      [--self-seconds S] [--ratio-to MSGS_PER_S]
+                      [--self-seconds S] [--self-cpu-seconds C]
+                      [--ratio-to MSGS_PER_S] [--ratio-cpu-to MSGS_PER_CPU_S]
       One Markdown table row from a `/usr/bin/time -v` log: wall seconds,
-      msgs/s, MB/s, max RSS.  --self-seconds replaces the wall time by a
-      self-reported one (start-up excluded).  Prints the row and, on
+      CPU seconds (user+sys), msgs/s (wall), msgs per CPU second, MB/s
+      (wall), the ratio of both rates to --ratio-to / --ratio-cpu-to, max RSS.
+      --self-seconds / --self-cpu-seconds replace them by self-reported
+      figures (start-up excluded).  Prints the row and, on
       stderr, "msgs_per_s=X" for the caller.
 
 Limits: inputs are read whole; a few hundred MB of JSON at most.
@@ -116,6 +119,34 @@ def received_of(mbox_path, wanted):
     return {k: [x for x in v if x is not None] for k, v in res.items()}
 
 
+def is_global(ip):
+    try:
+        a = ipaddress.ip_address(canon(ip))
+    except ValueError:
+        return None
+    return a.is_global
+
+
+def cause(rec, sq_ip, sa_row):
+    """A short guess at why the two origins differ, from the data alone."""
+    sa_ip, untrusted, trusted = sa_row[0], sa_row[1].split(), sa_row[2].split()
+    cu = [canon(x) for x in untrusted]
+    if sa_ip and is_global(sa_ip) is False:
+        doc = canon(sa_ip).startswith(("192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:"))
+        return "SA origin is a %s address" % ("documentation (TEST-NET)" if doc else "non-public")
+    if sq_ip and is_global(sq_ip) is False:
+        return "squeaky origin is not a global address"
+    if sq_ip and canon(sq_ip) in cu:
+        return "squeaky chose SA's untrusted relay #%d (deeper than SA)" % (cu.index(canon(sq_ip)) + 1)
+    if sq_ip and canon(sq_ip) in [canon(x) for x in trusted]:
+        return "squeaky's origin is a relay SA trusts"
+    if sq_ip:
+        return "squeaky's origin is not among SA's relays"
+    if not sa_ip:
+        return "SA found no untrusted relay"
+    return "squeaky found no origin"
+
+
 def classify(sq_ip, sa_ip):
     a, b = canon(sq_ip), canon(sa_ip)
     if (sq_ip or "") == (sa_ip or ""):
@@ -132,7 +163,7 @@ def classify(sq_ip, sa_ip):
 def cmd_compare(a):
     try:
         sq = read_squeaky(a.squeaky)
-        sa = read_tsv(a.sa, 2)
+        sa = read_tsv(a.sa, 4)
         truth = read_tsv(a.truth, 4) if a.truth else {}
     except OSError as e:
         sys.stderr.write("bench-report: %s\n" % e)
@@ -140,6 +171,7 @@ def cmd_compare(a):
     idxs = sorted(set(sq) | set(sa))
     classes = collections.Counter()
     by_class_profile = collections.Counter()
+    by_cause = collections.Counter()
     truth_sq = truth_sa = 0
     diffs = []
     for i in idxs:
@@ -152,7 +184,8 @@ def cmd_compare(a):
             cls = None
         if i not in sa:
             cls = "missing-in-sa"
-        sa_ip = sa.get(i, [""])[0]
+        sa_row = sa.get(i, ["", "", ""])
+        sa_ip = sa_row[0]
         if cls is None:
             cls = classify(sq_ip, sa_ip)
         classes[cls] += 1
@@ -164,8 +197,12 @@ def cmd_compare(a):
         if cls != "same":
             prof = t[1] if t else "?"
             flags = t[2] if t else "?"
+            why = cause(rec, sq_ip, sa_row)
+            if cls == "same-after-canonical-form":
+                why = "same address, different text"
             by_class_profile[(cls, prof, flags)] += 1
-            diffs.append((i, cls, rec, sq_ip, sa_ip, t))
+            by_cause[(cls, why)] += 1
+            diffs.append((i, cls, rec, sq_ip, sa_ip, t, why, sa_row))
     n = len(idxs)
     print("origin comparison: %d messages (squeaky %d, SpamAssassin %d)" % (n, len(sq), len(sa)))
     for cls, c in classes.most_common():
@@ -173,6 +210,10 @@ def cmd_compare(a):
     if truth:
         print("  agreement with the generator's intended origin: squeaky %d/%d, "
               "SpamAssassin %d/%d" % (truth_sq, n, truth_sa, n))
+    if by_cause:
+        print("differences by class / likely cause:")
+        for (cls, why), c in sorted(by_cause.items(), key=lambda kv: (-kv[1], kv[0])):
+            print("  %6d  %-26s %s" % (c, cls, why))
     if by_class_profile:
         print("differences by class / generator profile / flags:")
         for (cls, prof, flags), c in sorted(by_class_profile.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -181,10 +222,11 @@ def cmd_compare(a):
         rcv = received_of(a.mbox, {d[0] for d in diffs[:a.max_diff]})
         with open(a.diff, "w", encoding="utf-8") as f:
             f.write("# squeaky vs SpamAssassin origin differences: %d of %d messages\n" % (len(diffs), n))
-            for i, cls, rec, sq_ip, sa_ip, t in diffs[:a.max_diff]:
-                f.write("\n## message %d: %s\n" % (i, cls))
+            for i, cls, rec, sq_ip, sa_ip, t, why, sa_row in diffs[:a.max_diff]:
+                f.write("\n## message %d: %s (%s)\n" % (i, cls, why))
                 f.write("squeaky: %s\n" % (json.dumps(rec.get("origin")) if rec else "(no record)"))
                 f.write("SpamAssassin first untrusted: %s\n" % (sa_ip or "(none)"))
+                f.write("SpamAssassin trusted: %s; untrusted: %s\n" % (sa_row[2] or "-", sa_row[1] or "-"))
                 if t:
                     f.write("generator: origin=%s profile=%s flags=%s\n" % tuple(t[:3]))
                 if rec and rec.get("warnings"):
@@ -205,7 +247,7 @@ def cmd_compare(a):
 
 def time_log(path):
     """(wall seconds, max RSS KiB, exit status) from a /usr/bin/time -v log."""
-    wall, rss, status = None, None, None
+    wall, rss, status, cpu = None, None, None, 0.0
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.strip()
@@ -215,25 +257,32 @@ def time_log(path):
                 for part in v.split(":"):
                     secs = secs * 60 + float(part)
                 wall = secs
+            elif line.startswith(("User time (seconds)", "System time (seconds)")):
+                cpu += float(line.rsplit(" ", 1)[-1])
             elif line.startswith("Maximum resident set size"):
                 rss = int(line.rsplit(" ", 1)[-1])
             elif line.startswith("Exit status"):
                 status = int(line.rsplit(" ", 1)[-1])
-    return wall, rss, status
+    return wall, rss, status, cpu
 
 
 def cmd_row(a):
-    wall, rss, _ = time_log(a.time_log)
+    wall, rss, _, cpu = time_log(a.time_log)
     secs = a.self_seconds if a.self_seconds else wall
+    if a.self_cpu_seconds:
+        cpu = a.self_cpu_seconds
     if not secs:
         sys.stderr.write("bench-report: no time in %s\n" % a.time_log)
         return 2
     mps = a.messages / secs
+    cps = a.messages / cpu if cpu else 0.0
     mbs = a.bytes / 1e6 / secs
     ratio = "%.1f×" % (mps / a.ratio_to) if a.ratio_to else "1×"
-    print("| %s | %d | %.1f | %.2f | %.0f | %.1f | %s | %.0f |" % (
-        a.tool, a.messages, a.bytes / 1e6, secs, mps, mbs, ratio, (rss or 0) / 1024.0))
-    sys.stderr.write("msgs_per_s=%.3f\n" % mps)
+    if a.ratio_cpu_to and cps:
+        ratio += " / %.1f×" % (cps / a.ratio_cpu_to)
+    print("| %s | %d | %.1f | %.2f | %.2f | %.0f | %.0f | %.1f | %s | %.0f |" % (
+        a.tool, a.messages, a.bytes / 1e6, secs, cpu, mps, cps, mbs, ratio, (rss or 0) / 1024.0))
+    sys.stderr.write("msgs_per_s=%.3f msgs_per_cpu_s=%.3f\n" % (mps, cps))
     return 0
 
 
@@ -253,7 +302,9 @@ def main(argv):
     r.add_argument("--bytes", type=int, required=True)
     r.add_argument("--time-log", required=True)
     r.add_argument("--self-seconds", type=float)
+    r.add_argument("--self-cpu-seconds", type=float)
     r.add_argument("--ratio-to", type=float)
+    r.add_argument("--ratio-cpu-to", type=float)
     a = ap.parse_args(argv)
     return cmd_compare(a) if a.cmd == "compare" else cmd_row(a)
 

@@ -19,7 +19,10 @@
 #                    BENCH_OUT unless BENCH_KEEP=1
 #
 # Output: progress and the comparison summary on stdout, then the
-# Markdown rows (tool, messages, MB, seconds, msgs/s, MB/s, ratio, RSS).
+# Markdown rows (tool, messages, MB, wall and CPU seconds, msgs/s on wall
+# time, msgs per CPU second, MB/s, both rates as a ratio to SpamAssassin's
+# start-up-excluded rates, max RSS).  On a loaded machine the CPU-second
+# figures are the steadier ones.
 # Files in $BENCH_OUT: squeaky.jsonl, sa.tsv, truth.tsv, differences.txt,
 # table.md, *.time (the /usr/bin/time -v logs).
 set -euo pipefail
@@ -66,6 +69,7 @@ echo "== squeaky: $sq"
 echo "== SpamAssassin $sa_ver, perl $(perl -e 'print $^V')"
 echo "== trust: trusted_networks = internal_networks = $trust"
 echo "== originating_ip_headers: $oih"
+echo "== host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== generating $msgs messages (seed $seed)"
 python3 "$here/gen-corpus.py" -n "$msgs" --seed "$seed" -o "$mbox" --truth "$out/truth.tsv"
@@ -92,6 +96,7 @@ echo "== SpamAssassin relay analysis (sa-relays.pl)"
     --originating-ip-headers "$oih" "$mbox" >"$out/sa.tsv" 2>"$out/sa.err"
 grep '^sa-relays:' "$out/sa.err"
 sa_self=$(sed -n 's/.*analysis \([0-9.]*\) s.*/\1/p' "$out/sa.err")
+sa_cpu=$(sed -n 's/.*(CPU \([0-9.]*\) s).*/\1/p' "$out/sa.err")
 
 echo "== comparing origins"
 python3 "$here/bench-report.py" compare --squeaky "$out/squeaky.jsonl" --sa "$out/sa.tsv" \
@@ -115,23 +120,24 @@ if [ "$big_mb" -gt 0 ]; then
     [ "$rc" -le 1 ] || { echo "run-trace: squeaky (big) exited $rc" >&2; exit 1; }
 fi
 
-sa_rate=$(python3 "$here/bench-report.py" row --tool x --messages "$msgs" --bytes "$bytes" \
-    --time-log "$out/sa.time" --self-seconds "$sa_self" 2>&1 >/dev/null | sed 's/msgs_per_s=//')
+rates=$(python3 "$here/bench-report.py" row --tool x --messages "$msgs" --bytes "$bytes" \
+    --time-log "$out/sa.time" --self-seconds "$sa_self" --self-cpu-seconds "$sa_cpu" 2>&1 >/dev/null)
+sa_rate=$(echo "$rates" | sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p')
+sa_crate=$(echo "$rates" | sed -n 's/.*msgs_per_cpu_s=\([0-9.]*\).*/\1/p')
+row() { python3 "$here/bench-report.py" row --ratio-to "$sa_rate" --ratio-cpu-to "$sa_crate" "$@" 2>/dev/null; }
 {
-    echo "| tool | messages | MB | seconds | msgs/s | MB/s | vs SA | max RSS MiB |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-    python3 "$here/bench-report.py" row --tool "squeaky trace --json" --messages "$msgs" \
-        --bytes "$bytes" --time-log "$out/squeaky.time" --ratio-to "$sa_rate" 2>/dev/null
-    python3 "$here/bench-report.py" row --tool "SpamAssassin $sa_ver relays (start-up excluded)" \
-        --messages "$msgs" --bytes "$bytes" --time-log "$out/sa.time" --self-seconds "$sa_self" \
-        --ratio-to "$sa_rate" 2>/dev/null
-    python3 "$here/bench-report.py" row --tool "SpamAssassin $sa_ver relays (whole process)" \
-        --messages "$msgs" --bytes "$bytes" --time-log "$out/sa.time" --ratio-to "$sa_rate" 2>/dev/null
+    echo "| tool | messages | MB | wall s | CPU s | msgs/s | msgs/CPU-s | MB/s | vs SA (wall / CPU) | max RSS MiB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    row --tool "squeaky trace --json" --messages "$msgs" --bytes "$bytes" --time-log "$out/squeaky.time"
+    row --tool "SpamAssassin $sa_ver relays (start-up excluded)" --messages "$msgs" --bytes "$bytes" \
+        --time-log "$out/sa.time" --self-seconds "$sa_self" --self-cpu-seconds "$sa_cpu"
+    row --tool "SpamAssassin $sa_ver relays (whole process)" --messages "$msgs" --bytes "$bytes" \
+        --time-log "$out/sa.time"
     if [ "$big_mb" -gt 0 ]; then
-        python3 "$here/bench-report.py" row --tool "squeaky trace --json, ${big_mb} MiB mbox" \
-            --messages "$big_msgs" --bytes "$big_bytes" --time-log "$out/squeaky-big.time" \
-            --ratio-to "$sa_rate" 2>/dev/null
+        row --tool "squeaky trace --json, ${big_mb} MiB mbox" --messages "$big_msgs" \
+            --bytes "$big_bytes" --time-log "$out/squeaky-big.time"
     fi
 } >"$out/table.md"
+echo "== load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== results (also in $out/table.md)"
 cat "$out/table.md"

@@ -3,9 +3,11 @@
 # every message of one or more mbox files, without running any rule.
 #
 # Owner: bench.  Used by bench/run-trace.sh as the reference for
-# `squeaky trace`.  Prints "INDEX<TAB>IP" per message (INDEX is 1-based
-# and counts across all files in order; IP is relays_untrusted[0]{ip},
-# empty when SpamAssassin found no untrusted relay).  With --relays it
+# `squeaky trace`.  Prints "INDEX<TAB>IP<TAB>UNTRUSTED<TAB>TRUSTED" per
+# message (INDEX is 1-based and counts across all files in order; IP is
+# relays_untrusted[0]{ip}, empty when SpamAssassin found no untrusted
+# relay; UNTRUSTED and TRUSTED are the space-separated IPs of
+# relays_untrusted and relays_trusted, newest first).  With --relays it
 # also prints SpamAssassin's X-Spam-Relays-Trusted/-Untrusted strings, for
 # eyeballing.  A summary with messages/s (start-up excluded: the clock
 # starts after Mail::SpamAssassin->init) goes to stderr.
@@ -71,6 +73,7 @@ my $sa = Mail::SpamAssassin->new({
 });
 $sa->init(0);
 my $t_ready = time;
+my @cpu_ready = times;
 
 my $index = 0;
 my $found = 0;
@@ -86,7 +89,9 @@ sub analyse {
   my $u = $md->{relays_untrusted};
   my $ip = ($u && @$u) ? $u->[0]->{ip} : '';
   $found++ if $ip ne '';
-  print "$index\t$ip\n";
+  my $t = $md->{relays_trusted} || [];
+  print join("\t", $index, $ip, join(' ', map { $_->{ip} } @$u),
+             join(' ', map { $_->{ip} } @$t)), "\n";
   if ($show_relays) {
     print "#\ttrusted:   $md->{relays_trusted_str}\n";
     print "#\tuntrusted: $md->{relays_untrusted_str}\n";
@@ -114,9 +119,12 @@ for my $path (@ARGV) {
   close $fh;
 }
 my $t_end = time;
+my @cpu_end = times;
 my $secs = $t_end - $t_ready;
+my $cpu = ($cpu_end[0] + $cpu_end[1]) - ($cpu_ready[0] + $cpu_ready[1]);
 printf STDERR "sa-relays: %d messages, %d with an untrusted relay, "
-  . "%.1f MB; start-up %.2f s; analysis %.3f s = %.0f msgs/s, %.2f MB/s\n",
-  $index, $found, $bytes / 1e6, $t_ready - $t_start, $secs,
+  . "%.1f MB; start-up %.2f s; analysis %.3f s (CPU %.2f s) = %.0f msgs/s, "
+  . "%.2f MB/s\n",
+  $index, $found, $bytes / 1e6, $t_ready - $t_start, $secs, $cpu,
   $secs > 0 ? $index / $secs : 0, $secs > 0 ? $bytes / 1e6 / $secs : 0;
 $sa->finish();
