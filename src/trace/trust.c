@@ -28,7 +28,8 @@
  * relay received by a host NOT in the list is no longer trusted merely
  * for a private address (that is someone else's LAN); only
  * trusted_networks and authentication count there.  A non-empty list
- * also counts as a configured boundary for the confidence.
+ * also gives high confidence when it names the host that received from
+ * the first untrusted relay.
  *
  * ORIGINATING-IP HEADERS.  SpamAssassin turns every configured header
  * that holds an IP into a synthetic relay appended after the Received
@@ -63,12 +64,12 @@
  * reported: it gets the note "private-skipped" and the next untrusted
  * public relay above the first chain break is used (at most medium
  * confidence); relays at or below a break are never the origin.
- * Confidence: high when a boundary was configured or learned
- * (trusted_networks, internal_networks or trusted_by_hosts), medium when
- * inferred; low when any chain break exists, the origin looks forged
- * (helo is a public IP literal other than its IP, helo names one of
- * trusted_by_hosts, or helo equals the receiving host), or the
- * originating header's writer is unverifiable.
+ * Confidence: high when a boundary was configured (trusted_networks or
+ * internal_networks) or learned and met (trusted_by_hosts names the host
+ * that received from the first untrusted relay), medium when inferred; low when
+ * any chain break exists, the origin looks forged (helo is a public IP literal
+ * other than its IP, helo names one of trusted_by_hosts, or helo equals the
+ * receiving host), or the originating header's writer is unverifiable.
  */
 #include "trust_int.h"
 
@@ -564,14 +565,16 @@ sq_status
 sq_trust_origin(const sq_trace_opts *o, sq_trace *t)
 {
     size_t u = first_untrusted(t);
-    sq_confidence base =
-        (o->nets_configured || o->nhosts > 0) ? SQ_CONF_HIGH : SQ_CONF_MEDIUM;
+    sq_confidence base = SQ_CONF_MEDIUM;
     const char *why;
     sq_relay *r;
     sq_status st;
 
     if (u == t->n)
         return SQ_OK;
+    if (o->nets_configured ||
+        (o->nhosts > 0 && own_host(o, t->relays[u]->f[SQ_RELAY_BY])))
+        base = SQ_CONF_HIGH;
     st = choose_origin(t, u, base);
     if (st != SQ_OK || !t->has_origin)
         return st;

@@ -648,6 +648,11 @@ static const own_case own_cases[] = {
      "Received: from relay.sender.org (relay.sender.org [81.2.69.142]) by "
      "mx.example.net (Postfix) with ESMTP id B2" D "\n",
      "81.2.69.142", "high", 1, 2, -1, NULL, NULL},
+    {"trusted_by_hosts that do not meet the origin give medium", "",
+     "elsewhere.example.com",
+     "Received: from relay.sender.org (relay.sender.org [81.2.69.142]) by "
+     "mx.example.net (Postfix) with ESMTP id B2" D "\n",
+     "81.2.69.142", "medium", 0, 1, -1, NULL, NULL},
     {"private hops past our own hosts are not trusted", "", ".example.net",
      "Received: from mx.example.net (mx.example.net [10.0.0.5]) by "
      "mail.example.net (Postfix) with ESMTP id A1" D
