@@ -68,17 +68,6 @@ lower(unsigned char c)
 }
 
 int
-rx_lit(rx_cur *c, const char *lit)
-{
-    size_t l = strlen(lit);
-
-    if (c->n - c->i < l || memcmp(c->s + c->i, lit, l) != 0)
-        return 0;
-    c->i += l;
-    return 1;
-}
-
-int
 rx_ilit(rx_cur *c, const char *lit)
 {
     size_t l = strlen(lit);
@@ -130,30 +119,6 @@ rx_tok_last(rx_cur *c, char ch, rx_span *out, size_t min)
     return 1;
 }
 
-size_t
-rx_find(const char *s, size_t n, size_t from, const char *lit)
-{
-    size_t l = strlen(lit);
-
-    if (l == 0 || l > n)
-        return n;
-    for (size_t i = from; i + l <= n; i++) {
-        const char *p = memchr(s + i, lit[0], n - l + 1 - i);
-        if (p == NULL)
-            return n;
-        i = (size_t)(p - s);
-        if (memcmp(p, lit, l) == 0)
-            return i;
-    }
-    return n;
-}
-
-int
-rx_has(const char *s, size_t n, const char *lit)
-{
-    return rx_find(s, n, 0, lit) < n;
-}
-
 int
 rx_ihas(const char *s, size_t n, const char *lit)
 {
@@ -173,6 +138,106 @@ rx_trim_to_boundary(const char *t, size_t tn, const char *s, size_t n)
             return l;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* composite matchers shared by the recognisers                       */
+
+/* " by (\S+)" + tail literal ("" = none) at the cursor. */
+int
+rx_by_tok(rx_cur *c, rx_span *by, const char *tail)
+{
+    return rx_lit(c, " by ") && rx_tok(c, by, 1) && rx_lit(c, tail);
+}
+
+/* ".*? by (\S+)<tail>": the first " by " from the cursor that works. */
+int
+rx_lazy_by(rx_cur *c, rx_span *by, const char *tail)
+{
+    for (size_t i = rx_find(c->s, c->n, c->i, " by "); i < c->n;
+         i = rx_find(c->s, c->n, i + 1, " by ")) {
+        rx_cur d = {c->s, c->n, i};
+        if (rx_by_tok(&d, by, tail)) {
+            *c = d;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ".* by (\S+)<tail>": the last " by " from the cursor that works. */
+int
+rx_greedy_by(rx_cur *c, const char *pre, rx_span *by, const char *tail)
+{
+    int found = 0;
+    size_t pl = strlen(pre);
+
+    for (size_t i = rx_find(c->s, c->n, c->i, pre); i < c->n;
+         i = rx_find(c->s, c->n, i + 1, pre)) {
+        rx_cur d = {c->s, c->n, i + pl};
+        rx_span b;
+        if (rx_tok(&d, &b, 1) && rx_lit(&d, tail)) {
+            *by = b;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+/* "\[(IP)\]" */
+int
+rx_br_ip(rx_cur *c, rx_span *ip)
+{
+    return rx_lit(c, "[") && rx_ip(c, ip) && rx_lit(c, "]");
+}
+
+/* "\[?(IP)\]?" */
+int
+rx_opt_br_ip(rx_cur *c, rx_span *ip)
+{
+    rx_lit(c, "[");
+    if (!rx_ip(c, ip))
+        return 0;
+    rx_lit(c, "]");
+    return 1;
+}
+
+int
+rx_helo_kw(rx_cur *c)
+{
+    return rx_lit(c, "HELO ") || rx_lit(c, "EHLO ");
+}
+
+void
+rx_set3(rx_state *x, const rx_span *helo, const rx_span *ip, const rx_span *by)
+{
+    if (helo != NULL)
+        x->helo = *helo;
+    x->ip = *ip;
+    x->by = *by;
+}
+
+/* "^(\S+) \((\S+) \[(IP)\]" : the common sendmail/postfix head */
+int
+rx_head_rdns_ip(rx_cur *c, rx_span *helo, rx_span *rdns, rx_span *ip)
+{
+    if (!rx_tok(c, helo, 1) || !rx_lit(c, " (") || !rx_tok(c, rdns, 1))
+        return 0;
+    /* "(HELO [ip])" is the client's claim, never the recorded peer */
+    if (sq_strncaseeq(rdns->p, rdns->n, "HELO") ||
+        sq_strncaseeq(rdns->p, rdns->n, "EHLO"))
+        return 0;
+    return rx_lit(c, " ") && rx_br_ip(c, ip);
+}
+
+enum rx_verdict
+rx_done4(rx_state *x, rx_span helo, rx_span rdns, rx_span ip, rx_span by)
+{
+    x->helo = helo;
+    x->rdns = rdns;
+    x->ip = ip;
+    x->by = by;
+    return RX_DONE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -491,36 +556,44 @@ helo_char(unsigned char c)
     return rx_isword(c) || (c != '\0' && strchr("-.^+&:=?!@%*$\\/", c));
 }
 
-/* "\bhelo=(...)" else "\b(?:HELO|EHLO) (...)" */
+/* The first \b<key><helo chars>+ at or after 0; 1 when found. */
+static int
+helo_after(rx_state *x, const char *key, size_t *pos, rx_span *out)
+{
+    for (size_t i = rx_find(x->s, x->n, 0, key); i < x->n;
+         i = rx_find(x->s, x->n, i + 1, key)) {
+        size_t j = i + 5;
+        if (i > 0 && rx_isword((unsigned char)x->s[i - 1]))
+            continue;
+        while (j < x->n && helo_char((unsigned char)x->s[j]))
+            j++;
+        if (j > i + 5) {
+            *pos = i;
+            out->p = x->s + i + 5;
+            out->n = j - i - 5;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* "\bhelo=(...)" else "\b(?:HELO|EHLO) (...)" (the earlier of the two) */
 static void
 find_helo(rx_state *x)
 {
-    static const char *const keys[] = {"helo=", "HELO ", "EHLO ", NULL};
+    size_t p1 = x->n, p2 = x->n;
+    rx_span h1, h2;
 
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < x->n; i++) {
-            const char *kw = NULL;
-            size_t j;
-            if (i > 0 && rx_isword((unsigned char)x->s[i - 1]))
-                continue;
-            if (pass == 0 && x->n - i >= 5 && memcmp(x->s + i, keys[0], 5) == 0)
-                kw = keys[0];
-            else if (pass == 1 && x->n - i >= 5 &&
-                     (memcmp(x->s + i, keys[1], 5) == 0 ||
-                      memcmp(x->s + i, keys[2], 5) == 0))
-                kw = keys[1];
-            if (kw == NULL)
-                continue;
-            j = i + 5;
-            while (j < x->n && helo_char((unsigned char)x->s[j]))
-                j++;
-            if (j > i + 5) {
-                x->helo.p = x->s + i + 5;
-                x->helo.n = j - i - 5;
-                return;
-            }
-        }
-    }
+    if (helo_after(x, "helo=", &p1, &x->helo))
+        return;
+    if (!helo_after(x, "HELO ", &p1, &h1))
+        p1 = x->n;
+    if (!helo_after(x, "EHLO ", &p2, &h2))
+        p2 = x->n;
+    if (p1 < p2)
+        x->helo = h1;
+    else if (p2 < x->n)
+        x->helo = h2;
 }
 
 /* " by (\S+)" : the first " by " followed by a non-space. */
@@ -537,36 +610,38 @@ find_by(rx_state *x)
     }
 }
 
-/* "(?:return-path:? |envelope-(?:sender|from)[ =])(\S+)\b" */
+/* "(?:return-path:? |envelope-(?:sender|from)[ =])(\S+)\b" /i */
 static void
 find_envfrom(rx_state *x)
 {
-    static const char *const keys[] = {"return-path: ",
-                                       "return-path ",
-                                       "envelope-sender ",
-                                       "envelope-sender=",
-                                       "envelope-from ",
-                                       "envelope-from=",
-                                       NULL};
-
-    for (size_t i = 0; i < x->n; i++) {
-        char c0 = (char)lower((unsigned char)x->s[i]);
-        if (c0 != 'r' && c0 != 'e')
+    for (size_t i = 0; i + 12 < x->n; i++) {
+        unsigned char c0 = lower((unsigned char)x->s[i]);
+        rx_cur c = {x->s, x->n, i};
+        rx_span t;
+        size_t l;
+        if (c0 == 'r') {
+            if (!rx_ilit(&c, "return-path"))
+                continue;
+            rx_lit(&c, ":");
+            if (!rx_lit(&c, " "))
+                continue;
+        } else if (c0 == 'e') {
+            if (!rx_ilit(&c, "envelope-") ||
+                (!rx_ilit(&c, "sender") && !rx_ilit(&c, "from")) ||
+                (!rx_lit(&c, " ") && !rx_lit(&c, "=")))
+                continue;
+        } else {
             continue;
-        for (int k = 0; keys[k] != NULL; k++) {
-            rx_cur c = {x->s, x->n, i};
-            rx_span t;
-            size_t l;
-            if (!rx_ilit(&c, keys[k]) || !rx_tok(&c, &t, 1))
-                continue;
-            l = rx_trim_to_boundary(t.p, t.n, x->s, x->n);
-            if (l == 0)
-                continue;
-            x->envfrom.p = t.p;
-            x->envfrom.n = l;
-            x->have_envfrom = 1;
-            return;
         }
+        if (!rx_tok(&c, &t, 1))
+            continue;
+        l = rx_trim_to_boundary(t.p, t.n, x->s, x->n);
+        if (l == 0)
+            continue;
+        x->envfrom.p = t.p;
+        x->envfrom.n = l;
+        x->have_envfrom = 1;
+        return;
     }
 }
 

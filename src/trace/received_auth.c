@@ -43,7 +43,11 @@ a_rfc3848(rx_state *x, const char *s, size_t n)
         return 0;
     for (size_t i = 0; i + 6 <= n; i++) {
         size_t j;
-        if (!sq_strncaseeq(s + i, 6, " with "))
+        const char *sp = memchr(s + i, ' ', n - i);
+        if (sp == NULL)
+            break;
+        i = (size_t)(sp - s);
+        if (n - i < 6 || !sq_strncaseeq(s + i, 6, " with "))
             continue;
         j = i + 6;
         while (j < n && s[j] != ' ' && s[j] != ';')
@@ -385,7 +389,11 @@ a_via_http(rx_state *x, const char *s, size_t n)
     if (!rx_has(s, n, " by "))
         return 0;
     for (size_t i = 0; i + 11 <= n; i++) {
-        if (!sq_strncaseeq(s + i, 10, " (via http"))
+        const char *sp = memchr(s + i, ' ', n - i);
+        if (sp == NULL)
+            break;
+        i = (size_t)(sp - s);
+        if (n - i < 11 || !sq_strncaseeq(s + i, 10, " (via http"))
             continue;
         for (size_t l = 4; l <= 5; l++) {
             size_t e = i + 6 + l;

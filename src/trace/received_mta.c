@@ -13,89 +13,10 @@
 
 #include <string.h>
 
-#define CUR(x)                                                                 \
-    {                                                                          \
-        (x)->s, (x)->n, 0                                                      \
-    }
-
 static int
 is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-/* " by (\S+)" + tail literal ("" = none) at the cursor. */
-static int
-by_tok(rx_cur *c, rx_span *by, const char *tail)
-{
-    return rx_lit(c, " by ") && rx_tok(c, by, 1) && rx_lit(c, tail);
-}
-
-/* ".*? by (\S+)<tail>": the first " by " from the cursor that works. */
-static int
-lazy_by(rx_cur *c, rx_span *by, const char *tail)
-{
-    for (size_t i = rx_find(c->s, c->n, c->i, " by "); i < c->n;
-         i = rx_find(c->s, c->n, i + 1, " by ")) {
-        rx_cur d = {c->s, c->n, i};
-        if (by_tok(&d, by, tail)) {
-            *c = d;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* ".* by (\S+)<tail>": the last " by " from the cursor that works. */
-static int
-greedy_by(rx_cur *c, const char *pre, rx_span *by, const char *tail)
-{
-    int found = 0;
-    size_t pl = strlen(pre);
-
-    for (size_t i = rx_find(c->s, c->n, c->i, pre); i < c->n;
-         i = rx_find(c->s, c->n, i + 1, pre)) {
-        rx_cur d = {c->s, c->n, i + pl};
-        rx_span b;
-        if (rx_tok(&d, &b, 1) && rx_lit(&d, tail)) {
-            *by = b;
-            found = 1;
-        }
-    }
-    return found;
-}
-
-/* "\[(IP)\]" */
-static int
-br_ip(rx_cur *c, rx_span *ip)
-{
-    return rx_lit(c, "[") && rx_ip(c, ip) && rx_lit(c, "]");
-}
-
-/* "\[?(IP)\]?" */
-static int
-opt_br_ip(rx_cur *c, rx_span *ip)
-{
-    rx_lit(c, "[");
-    if (!rx_ip(c, ip))
-        return 0;
-    rx_lit(c, "]");
-    return 1;
-}
-
-static int
-helo_kw(rx_cur *c)
-{
-    return rx_lit(c, "HELO ") || rx_lit(c, "EHLO ");
-}
-
-static void
-set3(rx_state *x, const rx_span *helo, const rx_span *ip, const rx_span *by)
-{
-    if (helo != NULL)
-        x->helo = *helo;
-    x->ip = *ip;
-    x->by = *by;
 }
 
 /* ================================================================== */
@@ -145,420 +66,12 @@ f_aol(rx_state *x)
     for (size_t i = 0; i < x->n; i++) {
         rx_cur c = {x->s, x->n, i};
         rx_span ip, by;
-        if (rx_ip(&c, &ip) && by_tok(&c, &by, " (") && rx_ip(&c, NULL) &&
+        if (rx_ip(&c, &ip) && rx_by_tok(&c, &by, " (") && rx_ip(&c, NULL) &&
             rx_lit(&c, ") with HTTP (WebMailUI)")) {
-            set3(x, NULL, &ip, &by);
+            rx_set3(x, NULL, &ip, &by);
             return RX_DONE;
         }
     }
-    return RX_NO;
-}
-
-/* ================================================================== */
-/* the if/elsif chain keyed on a product name                          */
-
-static enum rx_verdict
-b_smtpsvc(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span helo, ip, by;
-
-    if (rx_tok(&c, &helo, 0) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
-        rx_lit(&c, "]")) {
-        size_t st = c.i;
-        while (c.i < c.n && c.s[c.i] != ')' && c.i - st <= 40)
-            c.i++;
-        if (c.i - st <= 40 && rx_lit(&c, ")") &&
-            by_tok(&c, &by, " with Microsoft SMTPSVC")) {
-            set3(x, &helo, &ip, &by);
-            return RX_DONE;
-        }
-    }
-    c.i = 0;
-    if (rx_lit(&c, "mail pickup service by ") && rx_tok(&c, NULL, 1) &&
-        rx_lit(&c, " with Microsoft SMTPSVC") && c.i == c.n)
-        return RX_SKIP;
-    return RX_NO;
-}
-
-static int
-g_smtpsvc(const rx_state *x)
-{
-    return rx_has(x->s, x->n, " SMTPSVC");
-}
-
-/* " with (?:Microsoft SMTP Server|mapi id) (?:\([^\)]+\) )?\d+\.\d+\.\d+\.\d+
- *  (?:$| )" */
-static int
-g_mssmtp(const rx_state *x)
-{
-    static const char *const keys[] = {" with Microsoft SMTP Server ",
-                                       " with mapi id ", NULL};
-
-    for (int k = 0; keys[k] != NULL; k++) {
-        for (size_t i = rx_find(x->s, x->n, 0, keys[k]); i < x->n;
-             i = rx_find(x->s, x->n, i + 1, keys[k])) {
-            size_t j = i + strlen(keys[k]);
-            int part;
-            if (j < x->n && x->s[j] == '(') {
-                size_t p = j + 1;
-                while (p < x->n && x->s[p] != ')')
-                    p++;
-                if (p > j + 1 && p + 1 < x->n && x->s[p + 1] == ' ')
-                    j = p + 2;
-            }
-            for (part = 0; part < 4; part++) {
-                size_t st = j;
-                while (j < x->n && is_digit(x->s[j]))
-                    j++;
-                if (j == st || (part < 3 && (j >= x->n || x->s[j++] != '.')))
-                    break;
-            }
-            if (part == 4 && (j == x->n || x->s[j] == ' '))
-                return 1;
-        }
-    }
-    return 0;
-}
-
-/* "^(\S+) \(\[?(IP)(?:%zone)?\]?\) by (\S+) " */
-static enum rx_verdict
-b_mssmtp(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span helo, ip, by;
-
-    if (!rx_tok(&c, &helo, 1) || !rx_lit(&c, " (") || !opt_br_ip(&c, &ip))
-        return RX_NO;
-    if (c.i < c.n && c.s[c.i] == '%') {
-        /* keep the zone in ip: the output step rejects zone ids */
-        size_t st = c.i++;
-        while (c.i < c.n && (rx_isword((unsigned char)c.s[c.i]) ||
-                             strchr(".~-", c.s[c.i]) != NULL))
-            c.i++;
-        ip.n += c.i - st;
-        rx_lit(&c, "]");
-    }
-    if (!rx_lit(&c, ")") || !by_tok(&c, &by, " "))
-        return RX_NO;
-    set3(x, &helo, &ip, &by);
-    x->id.n = 0;
-    return RX_DONE;
-}
-
-static int
-g_xmail(const rx_state *x)
-{
-    return rx_has(x->s, x->n, "[XMail ");
-}
-
-/* "^(\S+) \((\[?IP\]?)(?::\d+)\) by (\S+)(?: \(\S+\))? with \[XMail" */
-static enum rx_verdict
-b_xmail(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span helo, ip, by;
-    size_t st, i;
-
-    if (!rx_tok(&c, &helo, 1) || !rx_lit(&c, " ("))
-        return RX_NO;
-    st = c.i;
-    if (!opt_br_ip(&c, &ip) || !rx_lit(&c, ":"))
-        return RX_NO;
-    ip.p = c.s + st;
-    ip.n = c.i - 1 - st;
-    st = c.i;
-    while (c.i < c.n && is_digit(c.s[c.i]))
-        c.i++;
-    if (c.i == st || !rx_lit(&c, ")") || !by_tok(&c, &by, ""))
-        return RX_NO;
-    if (c.i + 2 < c.n && c.s[c.i] == ' ' && c.s[c.i + 1] == '(') {
-        rx_cur d = c;
-        d.i += 2;
-        if (rx_tok_last(&d, ')', NULL, 1) && rx_lit(&d, ")") && d.i < d.n &&
-            d.s[d.i] == ' ')
-            c = d;
-    }
-    if (!rx_lit(&c, " with [XMail"))
-        return RX_NO;
-    set3(x, &helo, &ip, &by);
-    if ((i = rx_find(x->s, x->n, 0, " id <")) < x->n) {
-        rx_cur d = {x->s, x->n, i + 5};
-        rx_tok_last(&d, '>', &x->id, 1);
-    }
-    if ((i = rx_find(x->s, x->n, 0, " from <")) < x->n) {
-        rx_cur d = {x->s, x->n, i + 7};
-        if (rx_tok_last(&d, '>', &x->envfrom, 1))
-            x->have_envfrom = 1;
-    }
-    return RX_DONE;
-}
-
-static int
-g_ecelerity(const rx_state *x)
-{
-    for (size_t i = rx_find(x->s, x->n, 0, "(ecelerity"); i < x->n;
-         i = rx_find(x->s, x->n, i + 1, "(ecelerity"))
-        if (i + 10 == x->n || !rx_isword((unsigned char)x->s[i + 10]))
-            return 1;
-    return 0;
-}
-
-static int
-ip_port(rx_cur *c, rx_span *ip)
-{
-    size_t st;
-
-    if (!rx_ip(c, ip) || !rx_lit(c, ":"))
-        return 0;
-    st = c->i;
-    while (c->i < c->n && is_digit(c->s[c->i]))
-        c->i++;
-    return c->i > st;
-}
-
-static enum rx_verdict
-b_ecelerity(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span ip, helo, by;
-
-    if (rx_lit(&c, "([") && ip_port(&c, &ip) && rx_lit(&c, "] helo=") &&
-        rx_tok_last(&c, ')', &helo, 1) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
-        return RX_DONE;
-    }
-    c.i = 0;
-    if (rx_tok(&c, NULL, 1) && rx_lit(&c, " ([") && ip_port(&c, &ip) &&
-        rx_lit(&c, "])") && by_tok(&c, &by, " ")) {
-        set3(x, NULL, &ip, &by);
-        return RX_DONE;
-    }
-    return RX_NO;
-}
-
-static int
-g_exim(const rx_state *x)
-{
-    return rx_has(x->s, x->n, "Exim");
-}
-
-/* "\bwith local(?:-\S+)? " */
-static int
-exim_local(const rx_state *x)
-{
-    for (size_t i = rx_find(x->s, x->n, 0, "with local"); i < x->n;
-         i = rx_find(x->s, x->n, i + 1, "with local")) {
-        rx_cur c = {x->s, x->n, i + 10};
-        if (i > 0 && rx_isword((unsigned char)x->s[i - 1]))
-            continue;
-        if (rx_lit(&c, " "))
-            return 1;
-        if (rx_lit(&c, "-") && rx_tok(&c, NULL, 1) && rx_lit(&c, " "))
-            return 1;
-    }
-    return 0;
-}
-
-/* Exim: "(.*?)\) by (\S+) " from the cursor, sub-span into *sub. */
-static int
-exim_sub_by(rx_cur *c, rx_span *sub, rx_span *by)
-{
-    size_t st = c->i;
-
-    for (size_t i = rx_find(c->s, c->n, st, ") by "); i < c->n;
-         i = rx_find(c->s, c->n, i + 1, ") by ")) {
-        rx_cur d = {c->s, c->n, i + 1};
-        if (by_tok(&d, by, " ")) {
-            sub->p = c->s + st;
-            sub->n = i - st;
-            *c = d;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static enum rx_verdict
-exim_loose(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    size_t i;
-
-    if (rx_tok(&c, &x->rdns, 1) && !rx_lit(&c, " "))
-        x->rdns.n = 0;
-    for (i = rx_find(x->s, x->n, 0, " ("); i < x->n;
-         i = rx_find(x->s, x->n, i + 1, " (")) {
-        rx_cur d = {x->s, x->n, i + 2};
-        rx_span t;
-        if (rx_tok(&d, &t, 2) && t.p[t.n - 1] == ')' && rx_lit(&d, " ")) {
-            x->helo.p = t.p;
-            x->helo.n = t.n - 1;
-            break;
-        }
-    }
-    for (i = rx_find(x->s, x->n, 0, " ["); i < x->n;
-         i = rx_find(x->s, x->n, i + 1, " [")) {
-        rx_cur d = {x->s, x->n, i + 2};
-        rx_span ip;
-        size_t st;
-        if (!rx_ip(&d, &ip))
-            continue;
-        if (rx_lit(&d, ".")) {
-            st = d.i;
-            while (d.i < d.n && is_digit(d.s[d.i]))
-                d.i++;
-            if (d.i == st)
-                continue;
-        }
-        if (rx_lit(&d, "] ")) {
-            x->ip = ip;
-            break;
-        }
-    }
-    i = rx_find(x->s, x->n, 0, "by ");
-    for (; i < x->n; i = rx_find(x->s, x->n, i + 1, "by ")) {
-        rx_cur d = {x->s, x->n, i + 3};
-        rx_span by;
-        if (rx_tok(&d, &by, 1) && rx_lit(&d, " ")) {
-            x->by = by;
-            return x->ip.n > 0 ? RX_DONE : RX_NO;
-        }
-    }
-    return RX_NO;
-}
-
-static enum rx_verdict
-b_exim(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span ip, sub, by, rdns;
-
-    if (exim_local(x))
-        return RX_SKIP;
-    if (br_ip(&c, &ip) && rx_lit(&c, " (") && exim_sub_by(&c, &sub, &by)) {
-        x->ip = ip;
-        x->by = by;
-        rx_sub_helo_ident(x, sub);
-        return RX_DONE;
-    }
-    c.i = 0;
-    if (rx_tok(&c, &rdns, 1) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
-        rx_lit(&c, "]") && exim_sub_by(&c, &sub, &by)) {
-        x->rdns = x->helo = rdns;
-        x->ip = ip;
-        x->by = by;
-        rx_sub_helo_ident(x, sub);
-        return RX_DONE;
-    }
-    c.i = 0;
-    if (rx_tok(&c, &rdns, 1) && rx_lit(&c, " ") && br_ip(&c, &ip)) {
-        if (rx_lit(&c, ":")) {
-            size_t st = c.i;
-            while (c.i < c.n && is_digit(c.s[c.i]))
-                c.i++;
-            if (c.i == st)
-                return exim_loose(x);
-        }
-        if (by_tok(&c, &by, " ")) {
-            x->rdns = x->helo = rdns;
-            x->ip = ip;
-            x->by = by;
-            return RX_DONE;
-        }
-    }
-    return exim_loose(x);
-}
-
-static int
-g_postfix(const rx_state *x)
-{
-    return rx_has(x->s, x->n, " (Postfix) with");
-}
-
-static enum rx_verdict
-b_postfix(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span helo, rdns, ip, by;
-
-    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " (") && rx_tok(&c, &rdns, 1) &&
-        rx_lit(&c, " ") && br_ip(&c, &ip) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " "))
-        goto ok;
-    c.i = 0;
-    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " (") &&
-        rx_tok_last(&c, '[', &rdns, 1) && br_ip(&c, &ip) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " "))
-        goto ok;
-    return RX_NO;
-ok:
-    set3(x, &helo, &ip, &by);
-    x->rdns = rdns;
-    if (sq_strncaseeq(rdns.p, rdns.n, "unknown") &&
-        memcmp(rdns.p, "unknown", 7) == 0)
-        x->rdns.n = 0;
-    return RX_DONE;
-}
-
-static int
-g_scalix(const rx_state *x)
-{
-    return rx_has(x->s, x->n, "(Scalix SMTP Relay");
-}
-
-static enum rx_verdict
-b_scalix(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span helo, ip, by;
-
-    if (!rx_tok(&c, &helo, 1) || !rx_lit(&c, " ("))
-        return RX_NO;
-    rx_lit(&c, " ");
-    if (!rx_ip(&c, &ip) || !rx_lit(&c, ")") || !by_tok(&c, &by, ""))
-        return RX_NO;
-    set3(x, &helo, &ip, &by);
-    return RX_DONE;
-}
-
-static int
-g_domino(const rx_state *x)
-{
-    return rx_has(x->s, x->n, " (Lotus Domino ");
-}
-
-static enum rx_verdict
-b_domino(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span helo, ip, by;
-
-    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
-        rx_lit(&c, "])") && by_tok(&c, &by, " (Lotus")) {
-        set3(x, &helo, &ip, &by);
-        return RX_DONE;
-    }
-    return RX_NO;
-}
-
-static const struct {
-    int (*guard)(const rx_state *);
-    enum rx_verdict (*body)(rx_state *);
-} product_chain[] = {
-    {g_smtpsvc, b_smtpsvc},     {g_mssmtp, b_mssmtp}, {g_xmail, b_xmail},
-    {g_ecelerity, b_ecelerity}, {g_exim, b_exim},     {g_postfix, b_postfix},
-    {g_scalix, b_scalix},       {g_domino, b_domino},
-};
-
-static enum rx_verdict
-f_product(rx_state *x)
-{
-    for (size_t k = 0; k < sizeof(product_chain) / sizeof(product_chain[0]);
-         k++)
-        if (product_chain[k].guard(x))
-            return product_chain[k].body(x);
     return RX_NO;
 }
 
@@ -569,7 +82,7 @@ f_product(rx_state *x)
 static enum rx_verdict
 f_http_numeric(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
     size_t i = rx_find(x->s, x->n, 0, "with HTTP");
 
@@ -580,8 +93,8 @@ f_http_numeric(rx_state *x)
     if (i >= x->n)
         return RX_NO;
     if (rx_ip(&c, &ip) && rx_lit(&c, " ([") && rx_ip(&c, NULL) &&
-        rx_lit(&c, "])") && by_tok(&c, &by, "")) {
-        set3(x, NULL, &ip, &by);
+        rx_lit(&c, "])") && rx_by_tok(&c, &by, "")) {
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -620,42 +133,19 @@ split_ident(rx_state *x)
     }
 }
 
-/* "^(\S+) \((\S+) \[(IP)\]" : the common sendmail/postfix head */
-static int
-head_rdns_ip(rx_cur *c, rx_span *helo, rx_span *rdns, rx_span *ip)
-{
-    if (!rx_tok(c, helo, 1) || !rx_lit(c, " (") || !rx_tok(c, rdns, 1))
-        return 0;
-    /* "(HELO [ip])" is the client's claim, never the recorded peer */
-    if (sq_strncaseeq(rdns->p, rdns->n, "HELO") ||
-        sq_strncaseeq(rdns->p, rdns->n, "EHLO"))
-        return 0;
-    return rx_lit(c, " ") && br_ip(c, ip);
-}
-
-static enum rx_verdict
-done4(rx_state *x, rx_span helo, rx_span rdns, rx_span ip, rx_span by)
-{
-    x->helo = helo;
-    x->rdns = rdns;
-    x->ip = ip;
-    x->by = by;
-    return RX_DONE;
-}
-
 /* sendmail: "^(\S+) \((\S+) \[(IP)\].*\) by (\S+) \(" */
 static enum rx_verdict
 f_sendmail(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, rdns, ip, by;
 
     if (is_qmail_ldap(x))
         return RX_NO;
-    if (!head_rdns_ip(&c, &helo, &rdns, &ip) ||
-        !greedy_by(&c, ") by ", &by, " ("))
+    if (!rx_head_rdns_ip(&c, &helo, &rdns, &ip) ||
+        !rx_greedy_by(&c, ") by ", &by, " ("))
         return RX_NO;
-    done4(x, helo, rdns, ip, by);
+    rx_done4(x, helo, rdns, ip, by);
     split_ident(x);
     return RX_DONE;
 }
@@ -664,12 +154,12 @@ f_sendmail(rx_state *x)
 static enum rx_verdict
 f_exchange55(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, rdns, ip, by;
 
-    if (head_rdns_ip(&c, &helo, &rdns, &ip) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " with ") && rx_tok(&c, NULL, 1) && rx_lit(&c, " ("))
-        return done4(x, helo, rdns, ip, by);
+    if (rx_head_rdns_ip(&c, &helo, &rdns, &ip) && rx_lit(&c, ")") &&
+        rx_by_tok(&c, &by, " with ") && rx_tok(&c, NULL, 1) && rx_lit(&c, " ("))
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -677,13 +167,13 @@ f_exchange55(rx_state *x)
 static enum rx_verdict
 f_exim_helo(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span rdns, ip, helo, by;
 
     if (rx_tok(&c, &rdns, 1) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
         rx_lit(&c, "] helo=") && rx_tok_last(&c, ')', &helo, 1) &&
-        rx_lit(&c, ")") && by_tok(&c, &by, " with "))
-        return done4(x, helo, rdns, ip, by);
+        rx_lit(&c, ")") && rx_by_tok(&c, &by, " with "))
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -691,13 +181,13 @@ f_exim_helo(rx_state *x)
 static enum rx_verdict
 f_unknown_domain(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, t, ip, by;
 
     if (rx_tok(&c, &helo, 1) && rx_lit(&c, " (<unknown") &&
         rx_tok_last(&c, '[', &t, 0) && t.n > 0 && t.p[t.n - 1] == '>' &&
-        br_ip(&c, &ip) && rx_lit(&c, ")") && by_tok(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
+        rx_br_ip(&c, &ip) && rx_lit(&c, ")") && rx_by_tok(&c, &by, " ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -707,20 +197,20 @@ f_unknown_domain(rx_state *x)
 static enum rx_verdict
 glued_rdns(rx_state *x, int need_dot)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, rdns, ip, by;
     const char *dot;
 
     if (!rx_tok(&c, &helo, 1) || !rx_lit(&c, " (") ||
-        !rx_tok_last(&c, '[', &rdns, 1) || !br_ip(&c, &ip) ||
-        !rx_lit(&c, ")") || !by_tok(&c, &by, " "))
+        !rx_tok_last(&c, '[', &rdns, 1) || !rx_br_ip(&c, &ip) ||
+        !rx_lit(&c, ")") || !rx_by_tok(&c, &by, " "))
         return RX_NO;
     if (need_dot) {
         dot = rdns.n > 2 ? memchr(rdns.p + 1, '.', rdns.n - 2) : NULL;
         if (dot == NULL)
             return RX_NO;
     }
-    return done4(x, helo, rdns, ip, by);
+    return rx_done4(x, helo, rdns, ip, by);
 }
 
 static enum rx_verdict
@@ -739,13 +229,13 @@ f_pobox(rx_state *x)
 static enum rx_verdict
 f_ident_at(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ident, ip, by;
 
     if (rx_tok(&c, &helo, 1) && rx_lit(&c, " (") &&
-        rx_tok_last(&c, '@', &ident, 0) && rx_lit(&c, "@") && br_ip(&c, &ip) &&
-        greedy_by(&c, ") by ", &by, " (")) {
-        set3(x, &helo, &ip, &by);
+        rx_tok_last(&c, '@', &ident, 0) && rx_lit(&c, "@") &&
+        rx_br_ip(&c, &ip) && rx_greedy_by(&c, ") by ", &by, " (")) {
+        rx_set3(x, &helo, &ip, &by);
         x->ident = ident;
         return RX_DONE;
     }
@@ -780,15 +270,15 @@ f_hotmail(rx_state *x)
 static enum rx_verdict
 f_qpsmtpd(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span rdns, helo, ip, by;
 
-    if (rx_tok(&c, &rdns, 1) && rx_lit(&c, " (") && helo_kw(&c) &&
+    if (rx_tok(&c, &rdns, 1) && rx_lit(&c, " (") && rx_helo_kw(&c) &&
         rx_tok_last(&c, ')', &helo, 0) && rx_lit(&c, ") (") && rx_ip(&c, &ip) &&
-        rx_lit(&c, ")") && by_tok(&c, &by, " (qpsmtpd/") &&
+        rx_lit(&c, ")") && rx_by_tok(&c, &by, " (qpsmtpd/") &&
         rx_tok_last(&c, ')', NULL, 1) && rx_lit(&c, ") with ") &&
         (rx_lit(&c, "ESMTP") || rx_lit(&c, "SMTP")))
-        return done4(x, helo, rdns, ip, by);
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -796,13 +286,13 @@ f_qpsmtpd(rx_state *x)
 static enum rx_verdict
 f_lmtp(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span rdns, helo, ip, by;
 
     if (rx_tok(&c, &rdns, 1) && rx_lit(&c, " (LHLO ") &&
         rx_tok_last(&c, ')', &helo, 0) && rx_lit(&c, ") (") && rx_ip(&c, &ip) &&
-        rx_lit(&c, ")") && by_tok(&c, &by, " with LMTP"))
-        return done4(x, helo, rdns, ip, by);
+        rx_lit(&c, ")") && rx_by_tok(&c, &by, " with LMTP"))
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -811,20 +301,20 @@ f_lmtp(rx_state *x)
 static enum rx_verdict
 f_gmx_style(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span rdns, helo, ip, by;
     size_t st;
 
-    if (!rx_tok(&c, &rdns, 1) || !rx_lit(&c, " (") || !helo_kw(&c) ||
+    if (!rx_tok(&c, &rdns, 1) || !rx_lit(&c, " (") || !rx_helo_kw(&c) ||
         !rx_tok_last(&c, ')', &helo, 0) || !rx_lit(&c, ") ") ||
-        !br_ip(&c, &ip) || !by_tok(&c, &by, " ("))
+        !rx_br_ip(&c, &ip) || !rx_by_tok(&c, &by, " ("))
         return RX_NO;
     st = c.i;
     while (c.i < c.n && c.s[c.i] != ')')
         c.i++;
     if (c.i > st && rx_lit(&c, ") with ") &&
         (rx_lit(&c, "ESMTP") || rx_lit(&c, "SMTP")))
-        return done4(x, helo, rdns, ip, by);
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -832,13 +322,13 @@ f_gmx_style(rx_state *x)
 static enum rx_verdict
 f_smtpd_for(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
     if (rx_tok(&c, &helo, 1) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
-        rx_lit(&c, "])") && by_tok(&c, &by, " via smtpd (for ") &&
+        rx_lit(&c, "])") && rx_by_tok(&c, &by, " via smtpd (for ") &&
         rx_tok_last(&c, ')', NULL, 1) && rx_lit(&c, ") with SMTP(")) {
-        set3(x, &helo, &ip, &by);
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -885,12 +375,12 @@ paren_ident_ip(rx_cur *c, rx_span *ident, rx_span *ip, size_t min_ident)
     rx_cur d = *c;
 
     if (rx_tok_last(&d, '@', ident, min_ident) && rx_lit(&d, "@") &&
-        opt_br_ip(&d, ip) && rx_lit(&d, ")")) {
+        rx_opt_br_ip(&d, ip) && rx_lit(&d, ")")) {
         *c = d;
         return 2;
     }
     ident->n = 0;
-    if (opt_br_ip(c, ip) && rx_lit(c, ")"))
+    if (rx_opt_br_ip(c, ip) && rx_lit(c, ")"))
         return 1;
     return 0;
 }
@@ -898,13 +388,13 @@ paren_ident_ip(rx_cur *c, rx_span *ident, rx_span *ip, size_t min_ident)
 static int
 qmail_guard(const rx_state *x)
 {
-    rx_cur c = CUR(x), d;
+    rx_cur c = RX_CUR(x), d;
     rx_span t, ip;
 
     if (!rx_tok(&c, NULL, 1))
         return 0;
     d = c;
-    if (rx_lit(&d, " (") && helo_kw(&d) && rx_tok_last(&d, ')', NULL, 0) &&
+    if (rx_lit(&d, " (") && rx_helo_kw(&d) && rx_tok_last(&d, ')', NULL, 0) &&
         rx_lit(&d, ")"))
         c = d;
     if (!rx_lit(&c, " (") || !paren_ident_ip(&c, &t, &ip, 1))
@@ -932,7 +422,7 @@ helo_word(rx_cur *c, rx_span *helo)
 static enum rx_verdict
 f_qmail(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span first, helo, ident, ip, by;
     int kind;
 
@@ -940,18 +430,18 @@ f_qmail(rx_state *x)
         return RX_NO;
     if (rx_tok(&c, &first, 1) && rx_lit(&c, " (")) {
         rx_cur d = c;
-        if (helo_kw(&d) && helo_word(&d, &helo) && rx_lit(&d, " (") &&
+        if (rx_helo_kw(&d) && helo_word(&d, &helo) && rx_lit(&d, " (") &&
             (kind = paren_ident_ip(&d, &ident, &ip, 0)) != 0) {
             opt_env_sender(&d);
-            if (by_tok(&d, &by, "")) {
-                done4(x, helo, first, ip, by);
+            if (rx_by_tok(&d, &by, "")) {
+                rx_done4(x, helo, first, ip, by);
                 if (kind == 2)
                     x->ident = ident;
             }
         } else if ((kind = paren_ident_ip(&c, &ident, &ip, 0)) != 0) {
             opt_env_sender(&c);
-            if (by_tok(&c, &by, "")) {
-                done4(x, first, first, ip, by);
+            if (rx_by_tok(&c, &by, "")) {
+                rx_done4(x, first, first, ip, by);
                 if (kind == 2)
                     x->ident = ident;
             }
@@ -967,11 +457,11 @@ f_qmail(rx_state *x)
 static enum rx_verdict
 f_yahoo_http(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
 
-    if (br_ip(&c, &ip) && by_tok(&c, &by, " via HTTP") && c.i == c.n) {
-        set3(x, NULL, &ip, &by);
+    if (rx_br_ip(&c, &ip) && rx_by_tok(&c, &by, " via HTTP") && c.i == c.n) {
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -981,12 +471,12 @@ f_yahoo_http(rx_state *x)
 static enum rx_verdict
 f_space_ip(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
 
-    if (rx_tok(&c, NULL, 1) && rx_lit(&c, " ( ") && br_ip(&c, &ip) &&
-        rx_lit(&c, ")") && lazy_by(&c, &by, " ")) {
-        set3(x, NULL, &ip, &by);
+    if (rx_tok(&c, NULL, 1) && rx_lit(&c, " ( ") && rx_br_ip(&c, &ip) &&
+        rx_lit(&c, ")") && rx_lazy_by(&c, &by, " ")) {
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -996,12 +486,12 @@ f_space_ip(rx_state *x)
 static enum rx_verdict
 f_paren_host_ip(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
     if (rx_lit(&c, "(") && rx_tok(&c, &helo, 1) && rx_lit(&c, " ") &&
-        br_ip(&c, &ip) && rx_lit(&c, ")") && by_tok(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
+        rx_br_ip(&c, &ip) && rx_lit(&c, ")") && rx_by_tok(&c, &by, " ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1011,11 +501,11 @@ f_paren_host_ip(rx_state *x)
 static enum rx_verdict
 br_ip_by(rx_state *x, const char *tail)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
 
-    if (br_ip(&c, &ip) && by_tok(&c, &by, tail)) {
-        set3(x, NULL, &ip, &by);
+    if (rx_br_ip(&c, &ip) && rx_by_tok(&c, &by, tail)) {
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1031,12 +521,12 @@ f_br_ip_by(rx_state *x)
 static enum rx_verdict
 f_paren_ip_by(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
 
-    if (rx_lit(&c, "(") && opt_br_ip(&c, &ip) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " ")) {
-        set3(x, NULL, &ip, &by);
+    if (rx_lit(&c, "(") && rx_opt_br_ip(&c, &ip) && rx_lit(&c, ")") &&
+        rx_by_tok(&c, &by, " ")) {
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1046,12 +536,12 @@ f_paren_ip_by(rx_state *x)
 static enum rx_verdict
 f_mdaemon(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
-    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " ") && br_ip(&c, &ip) &&
-        by_tok(&c, &by, " ") && br_ip(&c, NULL) && rx_lit(&c, " with ")) {
-        set3(x, &helo, &ip, &by);
+    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " ") && rx_br_ip(&c, &ip) &&
+        rx_by_tok(&c, &by, " ") && rx_br_ip(&c, NULL) && rx_lit(&c, " with ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1061,13 +551,13 @@ f_mdaemon(rx_state *x)
 static enum rx_verdict
 f_mdaemon19(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
     if (rx_tok(&c, &helo, 1) && rx_lit(&c, " [(") && rx_ip(&c, &ip) &&
-        rx_lit(&c, ")]") && by_tok(&c, &by, " (") && rx_ip(&c, NULL) &&
+        rx_lit(&c, ")]") && rx_by_tok(&c, &by, " (") && rx_ip(&c, NULL) &&
         rx_lit(&c, ") ")) {
-        set3(x, &helo, &ip, &by);
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1077,12 +567,12 @@ f_mdaemon19(rx_state *x)
 static enum rx_verdict
 f_sendmail_nordns(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
     if (rx_tok(&c, &helo, 1) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
-        rx_lit(&c, "])") && by_tok(&c, &by, " (")) {
-        set3(x, &helo, &ip, &by);
+        rx_lit(&c, "])") && rx_by_tok(&c, &by, " (")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1092,10 +582,10 @@ f_sendmail_nordns(rx_state *x)
 static enum rx_verdict
 f_sendmail_lazy(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, rdns, ip, by;
 
-    if (!head_rdns_ip(&c, &helo, &rdns, &ip) || !rx_lit(&c, ")"))
+    if (!rx_head_rdns_ip(&c, &helo, &rdns, &ip) || !rx_lit(&c, ")"))
         return RX_NO;
     for (size_t i = rx_find(c.s, c.n, c.i, " by "); i < c.n;
          i = rx_find(c.s, c.n, i + 1, " by ")) {
@@ -1107,7 +597,7 @@ f_sendmail_lazy(rx_state *x)
             continue;
         if (rdns.n == 10 && memcmp(rdns.p, "softdnserr", 10) == 0)
             rdns.n = 0;
-        return done4(x, helo, rdns, ip, by);
+        return rx_done4(x, helo, rdns, ip, by);
     }
     return RX_NO;
 }
@@ -1116,7 +606,7 @@ f_sendmail_lazy(rx_state *x)
 static enum rx_verdict
 f_ip_port_lazy(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
     if (!rx_tok(&c, &helo, 1) || !rx_lit(&c, " ([") || !rx_ip(&c, &ip))
@@ -1128,8 +618,8 @@ f_ip_port_lazy(rx_state *x)
         if (c.i == st)
             return RX_NO;
     }
-    if (rx_lit(&c, "])") && lazy_by(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
+    if (rx_lit(&c, "])") && rx_lazy_by(&c, &by, " ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1139,10 +629,10 @@ f_ip_port_lazy(rx_state *x)
 static enum rx_verdict
 f_sendmail_bits(rx_state *x)
 {
-    rx_cur c = CUR(x), d;
+    rx_cur c = RX_CUR(x), d;
     rx_span helo, rdns, ip, by;
 
-    if (!head_rdns_ip(&c, &helo, &rdns, &ip) || !rx_lit(&c, ")"))
+    if (!rx_head_rdns_ip(&c, &helo, &rdns, &ip) || !rx_lit(&c, ")"))
         return RX_NO;
     d = c;
     if (rx_lit(&d, " (authenticated bits=")) {
@@ -1152,8 +642,8 @@ f_sendmail_bits(rx_state *x)
         if (d.i > st && rx_lit(&d, ")"))
             c = d;
     }
-    if (by_tok(&c, &by, " ("))
-        return done4(x, helo, rdns, ip, by);
+    if (rx_by_tok(&c, &by, " ("))
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -1170,11 +660,11 @@ f_fetcher(rx_state *x)
 static enum rx_verdict
 f_qmail_helo(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span rdns, helo, ident, ip, by;
     size_t st;
 
-    if (!rx_tok(&c, &rdns, 1) || !rx_lit(&c, " (") || !helo_kw(&c))
+    if (!rx_tok(&c, &rdns, 1) || !rx_lit(&c, " (") || !rx_helo_kw(&c))
         return RX_NO;
     st = c.i;
     while (c.i < c.n && c.s[c.i] != ')')
@@ -1182,9 +672,9 @@ f_qmail_helo(rx_state *x)
     helo.p = c.s + st;
     helo.n = c.i - st;
     if (!rx_lit(&c, ") (") || paren_ident_ip(&c, &ident, &ip, 0) == 0 ||
-        !greedy_by(&c, " by ", &by, " "))
+        !rx_greedy_by(&c, " by ", &by, " "))
         return RX_NO;
-    done4(x, helo, rdns, ip, by);
+    rx_done4(x, helo, rdns, ip, by);
     x->ident = ident;
     return RX_DONE;
 }
@@ -1193,14 +683,14 @@ f_qmail_helo(rx_state *x)
 static enum rx_verdict
 f_qmail_plain(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span rdns, ident, ip, by;
 
     if (!rx_tok(&c, &rdns, 1) || !rx_lit(&c, " (") ||
         paren_ident_ip(&c, &ident, &ip, 0) == 0 ||
-        !greedy_by(&c, " by ", &by, " "))
+        !rx_greedy_by(&c, " by ", &by, " "))
         return RX_NO;
-    done4(x, rdns, rdns, ip, by);
+    rx_done4(x, rdns, rdns, ip, by);
     x->ident = ident;
     return RX_DONE;
 }
@@ -1215,21 +705,21 @@ f_outblaze(rx_state *x)
 static enum rx_verdict
 f_smap(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span rdns, ip, helo, by;
 
     if (!rx_tok_last(&c, '(', &rdns, 1) || !rx_lit(&c, "(") || !rx_ip(&c, &ip))
         return RX_NO;
     if (rx_lit(&c, ")")) {
-        if (!by_tok(&c, &by, " via smap "))
+        if (!rx_by_tok(&c, &by, " via smap "))
             return RX_NO;
         x->rdns = rdns;
-        set3(x, NULL, &ip, &by);
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
-    if (rx_lit(&c, ", ") && helo_kw(&c) && rx_tok_last(&c, ')', &helo, 0) &&
-        rx_lit(&c, ")") && by_tok(&c, &by, " via smap "))
-        return done4(x, helo, rdns, ip, by);
+    if (rx_lit(&c, ", ") && rx_helo_kw(&c) && rx_tok_last(&c, ')', &helo, 0) &&
+        rx_lit(&c, ")") && rx_by_tok(&c, &by, " via smap "))
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -1249,16 +739,16 @@ f_argosoft(rx_state *x)
 static enum rx_verdict
 f_smtpl(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
 
-    if (!rx_ip(&c, &ip) || !by_tok(&c, &by, " ("))
+    if (!rx_ip(&c, &ip) || !rx_by_tok(&c, &by, " ("))
         return RX_NO;
     if (!rx_lit(&c, "SMTPL") && !rx_lit(&c, "InterScan"))
         return RX_NO;
     if (c.i < c.n && rx_isword((unsigned char)c.s[c.i]))
         return RX_NO;
-    set3(x, NULL, &ip, &by);
+    rx_set3(x, NULL, &ip, &by);
     return RX_DONE;
 }
 
@@ -1266,9 +756,9 @@ f_smtpl(rx_state *x)
 static enum rx_verdict
 f_bsmtp(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
 
-    if (rx_tok(&c, NULL, 1) && by_tok(&c, NULL, " with BSMTP"))
+    if (rx_tok(&c, NULL, 1) && rx_by_tok(&c, NULL, " with BSMTP"))
         return RX_SKIP;
     return RX_NO;
 }
@@ -1277,12 +767,12 @@ f_bsmtp(rx_state *x)
 static enum rx_verdict
 f_spike(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, rdns, ip, by;
 
-    if (head_rdns_ip(&c, &helo, &rdns, &ip) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " with "))
-        return done4(x, helo, rdns, ip, by);
+    if (rx_head_rdns_ip(&c, &helo, &rdns, &ip) && rx_lit(&c, ")") &&
+        rx_by_tok(&c, &by, " with "))
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -1290,10 +780,10 @@ f_spike(rx_state *x)
 static enum rx_verdict
 f_yahoo_plain(rx_state *x)
 {
-    rx_cur c = CUR(x), d;
+    rx_cur c = RX_CUR(x), d;
     rx_span rdns, helo, ident = {NULL, 0}, ip, by;
 
-    if (!rx_tok(&c, &rdns, 1) || !rx_lit(&c, " (") || !helo_kw(&c) ||
+    if (!rx_tok(&c, &rdns, 1) || !rx_lit(&c, " (") || !rx_helo_kw(&c) ||
         !rx_tok_last(&c, ')', &helo, 0) || !rx_lit(&c, ") ("))
         return RX_NO;
     d = c;
@@ -1307,8 +797,8 @@ f_yahoo_plain(rx_state *x)
     for (size_t i = rx_find(d.s, d.n, d.i, ") by "); i < d.n;
          i = rx_find(d.s, d.n, i + 1, ") by ")) {
         rx_cur e = {d.s, d.n, i + 1};
-        if (by_tok(&e, &by, " with ")) {
-            done4(x, helo, rdns, ip, by);
+        if (rx_by_tok(&e, &by, " with ")) {
+            rx_done4(x, helo, rdns, ip, by);
             x->ident = ident;
             return RX_DONE;
         }
@@ -1320,10 +810,10 @@ f_yahoo_plain(rx_state *x)
 static enum rx_verdict
 f_communigate_acct(rx_state *x)
 {
-    rx_cur c = CUR(x), d;
+    rx_cur c = RX_CUR(x), d;
     rx_span ip, helo, by;
 
-    if (!br_ip(&c, &ip) || !rx_lit(&c, " ("))
+    if (!rx_br_ip(&c, &ip) || !rx_lit(&c, " ("))
         return RX_NO;
     d = c;
     if (rx_lit(&d, "account ") && rx_tok(&d, NULL, 1) && rx_lit(&d, " ") &&
@@ -1331,9 +821,9 @@ f_communigate_acct(rx_state *x)
         (memcmp(d.s + d.i, "HELO ", 5) == 0 ||
          memcmp(d.s + d.i, "EHLO ", 5) == 0))
         c = d;
-    if (helo_kw(&c) && rx_tok_last(&c, ')', &helo, 0) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " (")) {
-        set3(x, &helo, &ip, &by);
+    if (rx_helo_kw(&c) && rx_tok_last(&c, ')', &helo, 0) && rx_lit(&c, ")") &&
+        rx_by_tok(&c, &by, " (")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1343,14 +833,14 @@ f_communigate_acct(rx_state *x)
 static enum rx_verdict
 f_communigate_verified(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span name, ip, by;
 
     if (!rx_has(x->s, x->n, " (CommuniGate Pro"))
         return RX_NO;
     if (rx_tok(&c, &name, 1) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
-        rx_lit(&c, "] verified)") && by_tok(&c, &by, " ("))
-        return done4(x, name, name, ip, by);
+        rx_lit(&c, "] verified)") && rx_by_tok(&c, &by, " ("))
+        return rx_done4(x, name, name, ip, by);
     return RX_NO;
 }
 
@@ -1358,12 +848,12 @@ f_communigate_verified(rx_state *x)
 static enum rx_verdict
 f_ciphertrust(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
 
     if (rx_lit(&c, "([") && rx_ip(&c, &ip) && rx_lit(&c, "])") &&
-        by_tok(&c, &by, " with ")) {
-        set3(x, NULL, &ip, &by);
+        rx_by_tok(&c, &by, " with ")) {
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1373,14 +863,14 @@ f_ciphertrust(rx_state *x)
 static enum rx_verdict
 f_ironport(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
     if (x->n == 0 || is_digit(x->s[0]) || x->s[0] == ' ')
         return RX_NO;
     if (rx_tok(&c, &helo, 2) && rx_lit(&c, " (") && rx_ip(&c, &ip) &&
-        rx_lit(&c, ")") && by_tok(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
+        rx_lit(&c, ")") && rx_by_tok(&c, &by, " ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1390,11 +880,11 @@ f_ironport(rx_state *x)
 static enum rx_verdict
 f_content_tech(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span t;
 
     if (rx_tok(&c, NULL, 1) && rx_lit(&c, " (") && rx_tok(&c, &t, 2) &&
-        t.p[t.n - 1] == ')' && by_tok(&c, NULL, " (Content Technologies "))
+        t.p[t.n - 1] == ')' && rx_by_tok(&c, NULL, " (Content Technologies "))
         return RX_SKIP;
     return RX_NO;
 }
@@ -1403,13 +893,13 @@ f_content_tech(rx_state *x)
 static enum rx_verdict
 f_bls(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, t, by;
 
     if (rx_tok(&c, &helo, 1) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
         rx_lit(&c, "] [") && rx_tok(&c, &t, 3) &&
-        memcmp(t.p + t.n - 2, "])", 2) == 0 && by_tok(&c, &by, " with ")) {
-        set3(x, &helo, &ip, &by);
+        memcmp(t.p + t.n - 2, "])", 2) == 0 && rx_by_tok(&c, &by, " with ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1419,11 +909,11 @@ f_bls(rx_state *x)
 static enum rx_verdict
 f_tumbleweed(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
 
-    if (rx_ip(&c, &ip) && by_tok(&c, &by, " with ")) {
-        set3(x, NULL, &ip, &by);
+    if (rx_ip(&c, &ip) && rx_by_tok(&c, &by, " with ")) {
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1433,13 +923,13 @@ f_tumbleweed(rx_state *x)
 static enum rx_verdict
 f_fsecure(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, helo, by;
 
-    if (br_ip(&c, &ip) && rx_tok(&c, NULL, 1) && rx_lit(&c, " (") &&
-        helo_kw(&c) && rx_tok_last(&c, ')', &helo, 0) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
+    if (rx_br_ip(&c, &ip) && rx_tok(&c, NULL, 1) && rx_lit(&c, " (") &&
+        rx_helo_kw(&c) && rx_tok_last(&c, ')', &helo, 0) && rx_lit(&c, ")") &&
+        rx_by_tok(&c, &by, " ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1449,13 +939,13 @@ f_fsecure(rx_state *x)
 static enum rx_verdict
 f_altavista(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, helo, by;
 
-    if (rx_ip(&c, &ip) && rx_lit(&c, " (") && helo_kw(&c) &&
+    if (rx_ip(&c, &ip) && rx_lit(&c, " (") && rx_helo_kw(&c) &&
         rx_tok_last(&c, ')', &helo, 0) && rx_lit(&c, ")") &&
-        by_tok(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
+        rx_by_tok(&c, &by, " ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1465,12 +955,12 @@ f_altavista(rx_state *x)
 static enum rx_verdict
 f_oemcomputer(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
-    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " ") && br_ip(&c, &ip) &&
-        by_tok(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
+    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " ") && rx_br_ip(&c, &ip) &&
+        rx_by_tok(&c, &by, " ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1480,13 +970,13 @@ f_oemcomputer(rx_state *x)
 static enum rx_verdict
 f_csmap(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span rdns, ip, by;
 
     if (rx_tok_last(&c, '(', &rdns, 1) && rx_lit(&c, "(") && rx_ip(&c, &ip) &&
-        rx_lit(&c, ")") && by_tok(&c, &by, " ")) {
+        rx_lit(&c, ")") && rx_by_tok(&c, &by, " ")) {
         x->rdns = rdns;
-        set3(x, NULL, &ip, &by);
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1502,12 +992,12 @@ f_mailgate(rx_state *x)
 static enum rx_verdict
 f_unverified(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
-    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " (unverified ") && br_ip(&c, &ip) &&
-        rx_lit(&c, ")") && by_tok(&c, &by, " ")) {
-        set3(x, &helo, &ip, &by);
+    if (rx_tok(&c, &helo, 1) && rx_lit(&c, " (unverified ") &&
+        rx_br_ip(&c, &ip) && rx_lit(&c, ")") && rx_by_tok(&c, &by, " ")) {
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1517,7 +1007,7 @@ f_unverified(rx_state *x)
 static enum rx_verdict
 f_ip_comment(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, by;
     size_t st;
     char a;
@@ -1530,8 +1020,8 @@ f_ip_comment(rx_state *x)
     st = ++c.i;
     while (c.i < c.n && c.s[c.i] != ')')
         c.i++;
-    if (c.i > st && rx_lit(&c, ")") && by_tok(&c, &by, " with ")) {
-        set3(x, NULL, &ip, &by);
+    if (c.i > st && rx_lit(&c, ")") && rx_by_tok(&c, &by, " with ")) {
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1541,20 +1031,20 @@ f_ip_comment(rx_state *x)
 static enum rx_verdict
 f_br_ip_sub(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip, sub, by;
     size_t st;
 
-    if (!br_ip(&c, &ip) || !rx_lit(&c, " ("))
+    if (!rx_br_ip(&c, &ip) || !rx_lit(&c, " ("))
         return RX_NO;
     st = c.i;
     while (c.i < c.n && c.s[c.i] != ')')
         c.i++;
     sub.p = c.s + st;
     sub.n = c.i - st;
-    if (sub.n == 0 || !rx_lit(&c, ")") || !by_tok(&c, &by, " "))
+    if (sub.n == 0 || !rx_lit(&c, ")") || !rx_by_tok(&c, &by, " "))
         return RX_NO;
-    set3(x, NULL, &ip, &by);
+    rx_set3(x, NULL, &ip, &by);
     rx_sub_helo_ident(x, sub);
     return RX_DONE;
 }
@@ -1563,7 +1053,7 @@ f_br_ip_sub(rx_state *x)
 static enum rx_verdict
 f_rdns_ident_ip(rx_state *x)
 {
-    rx_cur c = CUR(x), d;
+    rx_cur c = RX_CUR(x), d;
     rx_span rdns, ip, by;
 
     if (!rx_tok(&c, &rdns, 1) || !rx_lit(&c, " ("))
@@ -1574,9 +1064,9 @@ f_rdns_ident_ip(rx_state *x)
         if (!rx_ip(&d, &ip))
             return RX_NO;
     }
-    if (rx_lit(&d, ")") && by_tok(&d, &by, " with ")) {
+    if (rx_lit(&d, ")") && rx_by_tok(&d, &by, " with ")) {
         x->rdns = rdns;
-        set3(x, NULL, &ip, &by);
+        rx_set3(x, NULL, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1587,7 +1077,7 @@ f_rdns_ident_ip(rx_state *x)
 static enum rx_verdict
 f_obtuse(rx_state *x)
 {
-    rx_cur c = CUR(x), d;
+    rx_cur c = RX_CUR(x), d;
     rx_span rdns, ip, helo = {NULL, 0}, by;
 
     if (!rx_tok_last(&c, '(', &rdns, 1) || !rx_lit(&c, "(") ||
@@ -1601,7 +1091,7 @@ f_obtuse(rx_state *x)
         helo.n = 0;
     if (rx_lit(&c, " via ") && rx_tok(&c, NULL, 1) && rx_lit(&c, " by ") &&
         rx_tok_last(&c, ',', &by, 1) && rx_lit(&c, ","))
-        return done4(x, helo, rdns, ip, by);
+        return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
 }
 
@@ -1610,14 +1100,14 @@ f_obtuse(rx_state *x)
 static enum rx_verdict
 f_yahoo_login(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span helo, ip, by;
 
     if (rx_tok(&c, &helo, 1) && rx_lit(&c, " (") &&
         rx_tok_last(&c, '@', NULL, 1) && rx_lit(&c, "@") && rx_ip(&c, &ip) &&
-        rx_lit(&c, " with login)") && by_tok(&c, &by, " with SMTP") &&
+        rx_lit(&c, " with login)") && rx_by_tok(&c, &by, " with SMTP") &&
         by.n > 10 && memcmp(by.p + by.n - 10, ".yahoo.com", 10) == 0) {
-        set3(x, &helo, &ip, &by);
+        rx_set3(x, &helo, &ip, &by);
         return RX_DONE;
     }
     return RX_NO;
@@ -1627,7 +1117,7 @@ f_yahoo_login(rx_state *x)
 static enum rx_verdict
 f_xorig(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span ip;
 
     if (rx_lit(&c, "X-Originating-IP: ") && rx_ip(&c, &ip) && c.i == c.n) {
@@ -1638,303 +1128,11 @@ f_xorig(rx_state *x)
     return RX_NO;
 }
 
-/* ================================================================== */
-/* handovers SpamAssassin ignores (local, scanners, no IP recorded)    */
-
-static int
-loc(rx_cur *c)
-{
-    size_t l = rx_localhost_at(c->s, c->n, c->i);
-
-    c->i += l;
-    return l > 0;
-}
-
-/* "\S+\@" ... then LOCALHOST: user@localhost forms */
-static int
-user_at_localhost(rx_cur *c, int need_user)
-{
-    rx_cur d = *c;
-
-    if (rx_tok_last(&d, '@', NULL, 1) && rx_lit(&d, "@") && loc(&d)) {
-        *c = d;
-        return 1;
-    }
-    return !need_user && loc(c);
-}
-
-static int
-i_local_user(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-    size_t st;
-
-    /* "^\S+ \([^\s\@]+\@LOCALHOST\) by \S+ \(" */
-    if (!rx_tok(&c, NULL, 1) || !rx_lit(&c, " ("))
-        return 0;
-    st = c.i;
-    while (c.i < c.n && c.s[c.i] != ' ' && c.s[c.i] != '@')
-        c.i++;
-    return c.i > st && rx_lit(&c, "@") && loc(&c) && rx_lit(&c, ")") &&
-           by_tok(&c, NULL, " (");
-}
-
-static int
-i_exim_local(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-
-    /* "^\S+ \S+ by \S+ with local-e?smtp " */
-    if (!rx_tok(&c, NULL, 1) || !rx_lit(&c, " ") || !rx_tok(&c, NULL, 1) ||
-        !by_tok(&c, NULL, " with local-"))
-        return 0;
-    rx_lit(&c, "e");
-    return rx_lit(&c, "smtp ");
-}
-
-static int
-i_avg(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span t;
-
-    return rx_lit(&c, "127.0.0.1 (AVG SMTP ") && rx_tok(&c, NULL, 1) &&
-           rx_lit(&c, " [") && rx_tok(&c, &t, 3) &&
-           memcmp(t.p + t.n - 2, "])", 2) == 0;
-}
-
-static int
-i_mailbox_by(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span t;
-    const char *at;
-
-    /* "^\S+\@\S+ by \S+ " */
-    if (!rx_tok(&c, &t, 3) || !by_tok(&c, NULL, " "))
-        return 0;
-    at = memchr(t.p + 1, '@', t.n - 2);
-    return at != NULL;
-}
-
-static int
-i_unknown_local(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-
-    return rx_lit(&c, "Unknown/Local (");
-}
-
-static int
-i_localhost_pair(const rx_state *x)
-{
-    rx_cur c = CUR(x), d;
-
-    /* "^LOCALHOST \((?:\S+\@)?LOCALHOST[\)\[]" */
-    if (loc(&c) && rx_lit(&c, " (") && user_at_localhost(&c, 0) && c.i < c.n &&
-        (c.s[c.i] == ')' || c.s[c.i] == '['))
-        return 1;
-    /* "^\S+ \((?:\S+\@)?LOCALHOST\) " */
-    c.i = 0;
-    if (rx_tok(&c, NULL, 1) && rx_lit(&c, " (")) {
-        d = c;
-        if (user_at_localhost(&d, 0) && rx_lit(&d, ") "))
-            return 1;
-        /* "^\S+ \(\S+\@\S+ \[LOCALHOST\]\) " */
-        d = c;
-        if (rx_tok(&d, NULL, 3) && memchr(c.s + c.i + 1, '@', d.i - c.i - 2) &&
-            rx_lit(&d, " [") && loc(&d) && rx_lit(&d, "]) "))
-            return 1;
-    }
-    return 0;
-}
-
-static int
-i_courier_auth(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span t;
-
-    /* "^\(AUTH: \S+\) by \S+ with " */
-    return rx_lit(&c, "(AUTH: ") && rx_tok(&c, &t, 2) && t.p[t.n - 1] == ')' &&
-           by_tok(&c, NULL, " with ");
-}
-
-static int
-i_misc_fixed(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span a, b;
-
-    if (rx_lit(&c, "localhost (localhost [[UNIX: localhost]]) by "))
-        return 1;
-    c.i = 0;
-    if (rx_tok(&c, &a, 12) &&
-        by_tok(&c, &b, " with ESMTP (peer crosscheck: ") &&
-        memcmp(a.p + a.n - 11, ".amazon.com", 11) == 0 && b.n > 11 &&
-        memcmp(b.p + b.n - 11, ".amazon.com", 11) == 0)
-        return 1;
-    c.i = 0;
-    if (rx_lit(&c, "no.name.available by ") && rx_tok(&c, NULL, 1) &&
-        rx_lit(&c, " via smtpd (for "))
-        return 1;
-    return 0;
-}
-
-static int
-i_groupwise(const rx_state *x)
-{
-    /* "^[^\.]+ by \S+ with Novell_GroupWise" */
-    for (size_t i = rx_find(x->s, x->n, 0, " by "); i < x->n;
-         i = rx_find(x->s, x->n, i + 1, " by ")) {
-        rx_cur c = {x->s, x->n, i};
-        if (i == 0 || memchr(x->s, '.', i) != NULL)
-            return 0;
-        if (by_tok(&c, NULL, " with Novell_GroupWise"))
-            return 1;
-    }
-    return 0;
-}
-
-static int
-i_qmail_scanner(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-    static const char key[] = ") with qmail-scanner";
-
-    /* "^\S+ by \S+ \(.{0,100}\) with qmail-scanner" */
-    if (!rx_tok(&c, NULL, 1) || !by_tok(&c, NULL, " ("))
-        return 0;
-    for (size_t i = rx_find(x->s, x->n, c.i, key); i < x->n && i - c.i <= 100;
-         i = rx_find(x->s, x->n, i + 1, key))
-        return 1;
-    return 0;
-}
-
-static int
-i_by_then(const rx_state *x)
-{
-    static const char *const tails[] = {" with", " via", " for", " (", NULL};
-    rx_cur c = CUR(x);
-    size_t at;
-
-    /* "^\S+ by \S+ with local" and "^\S+ by \S+ (?:with|via|for|\()" */
-    if (!rx_tok(&c, NULL, 1) || !by_tok(&c, NULL, ""))
-        return 0;
-    at = c.i;
-    for (int k = 0; tails[k] != NULL; k++) {
-        c.i = at;
-        if (rx_lit(&c, tails[k]))
-            return 1;
-    }
-    return 0;
-}
-
-static int
-i_cyrus(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-
-    if (!rx_tok(&c, NULL, 1) || !rx_lit(&c, " ([unix socket])") ||
-        !by_tok(&c, NULL, " (Cyrus v"))
-        return 0;
-    for (int k = 0; k < 3; k++) {
-        while (c.i < c.n && is_digit(c.s[c.i]))
-            c.i++;
-        if (k < 2 && !rx_lit(&c, "."))
-            return 0;
-    }
-    return rx_lit(&c, ") with LMTPA");
-}
-
-static int
-i_proto_by(const rx_state *x)
-{
-    static const char *const kws[] = {"with ", "via ", "for ", NULL};
-    rx_cur c = CUR(x), d;
-
-    /* "^\S+ (?:(?:with|via|for) \S+|\(unverified\)) by\b" */
-    if (!rx_tok(&c, NULL, 1) || !rx_lit(&c, " "))
-        return 0;
-    for (int k = 0; kws[k] != NULL; k++) {
-        d = c;
-        if (rx_lit(&d, kws[k]) && rx_tok(&d, NULL, 1) && rx_lit(&d, " by") &&
-            (d.i == d.n || !rx_isword((unsigned char)d.s[d.i])))
-            return 1;
-    }
-    d = c;
-    return rx_lit(&d, "(unverified) by") &&
-           (d.i == d.n || !rx_isword((unsigned char)d.s[d.i]));
-}
-
-static int
-i_sendgrid_opensmtpd(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span t;
-
-    if (rx_tok(&c, NULL, 1) && rx_lit(&c, " (unknown)") &&
-        by_tok(&c, NULL, " (SG) with ") && c.i < c.n &&
-        rx_isword((unsigned char)c.s[c.i]))
-        return 1;
-    c.i = 0;
-    if (rx_tok(&c, NULL, 1) && rx_lit(&c, " (") && rx_tok(&c, NULL, 1) &&
-        rx_lit(&c, " [local])") && by_tok(&c, NULL, " (OpenSMTPD) with ") &&
-        c.i < c.n && rx_isword((unsigned char)c.s[c.i]))
-        return 1;
-    c.i = 0;
-    if (rx_lit(&c, "([") && loc(&c) && rx_lit(&c, "]) with MailEnable "))
-        return 1;
-    (void)t;
-    return rx_has(x->s, x->n, "(LSMTP for");
-}
-
-static int
-i_tail_formats(const rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span t;
-
-    if (rx_lit(&c, "facebook.com (")) {
-        while (c.i < c.n && c.s[c.i] != ')')
-            c.i++;
-        if (c.i > 14 && rx_lit(&c, ") by facebook.com with Thrift id ") &&
-            rx_tok(&c, NULL, 1) && c.i == c.n)
-            return 1;
-    }
-    c.i = 0;
-    if (rx_tok(&c, NULL, 1) && rx_lit(&c, " named ") && rx_tok(&c, NULL, 1) &&
-        rx_lit(&c, " by gmailapi.google.com with HTTPREST") && c.i == c.n)
-        return 1;
-    c.i = 0;
-    if (rx_tok(&c, NULL, 1) && rx_lit(&c, " id ") && rx_tok(&c, &t, 1) &&
-        c.i == c.n)
-        return 1;
-    c.i = 0;
-    return rx_lit(&c, "[<") && rx_find(x->s, x->n, 2, " (Jetsend") < x->n;
-}
-
-static int (*const ignore_rules[])(const rx_state *) = {
-    i_local_user,    i_exim_local,         i_avg,          i_mailbox_by,
-    i_unknown_local, i_localhost_pair,     i_courier_auth, i_misc_fixed,
-    i_groupwise,     i_qmail_scanner,      i_by_then,      i_cyrus,
-    i_proto_by,      i_sendgrid_opensmtpd, i_tail_formats,
-};
-
-static enum rx_verdict
-f_ignored(rx_state *x)
-{
-    for (size_t k = 0; k < sizeof(ignore_rules) / sizeof(ignore_rules[0]); k++)
-        if (ignore_rules[k](x))
-            return RX_SKIP;
-    return RX_NO;
-}
-
 /* last resort for the HELO: "^(\S+)[^-A-Za-z0-9\.]" */
 static enum rx_verdict
 f_guess_helo(rx_state *x)
 {
-    rx_cur c = CUR(x);
+    rx_cur c = RX_CUR(x);
     rx_span t;
 
     if (x->helo.n > 0 || !rx_tok(&c, &t, 1))
@@ -1958,7 +1156,7 @@ f_guess_helo(rx_state *x)
 static enum rx_verdict (*const from_formats[])(rx_state *) = {
     f_squirrel,
     f_aol,
-    f_product,
+    rx_product,
     f_http_numeric,
     f_sendmail,
     f_exchange55,
@@ -2014,7 +1212,7 @@ static enum rx_verdict (*const from_formats[])(rx_state *) = {
     f_obtuse,
     f_yahoo_login,
     f_xorig,
-    f_ignored,
+    rx_ignored,
     f_guess_helo,
 };
 
@@ -2026,80 +1224,6 @@ rx_from_formats(rx_state *x)
         enum rx_verdict v = from_formats[k](x);
         if (v != RX_NO)
             return v;
-    }
-    return RX_NO;
-}
-
-/* simta: "^(\S+) \((\S+) \[(IP)\]\) BY (\S+) (?:\([^\)]+\) WITH SMTP )?
- *  ID <?(\S+?)>?(?: FOR <[^>]+>)?$" */
-enum rx_verdict
-rx_upper_from(rx_state *x)
-{
-    rx_cur c = CUR(x), d;
-    rx_span helo, rdns, ip, by, id;
-
-    if (!head_rdns_ip(&c, &helo, &rdns, &ip) || !rx_lit(&c, ") BY ") ||
-        !rx_tok(&c, &by, 1) || !rx_lit(&c, " "))
-        return RX_NO;
-    d = c;
-    if (rx_lit(&d, "(")) {
-        while (d.i < d.n && d.s[d.i] != ')')
-            d.i++;
-        if (rx_lit(&d, ") WITH SMTP "))
-            c = d;
-    }
-    if (!rx_lit(&c, "ID "))
-        return RX_NO;
-    rx_lit(&c, "<");
-    if (!rx_tok(&c, &id, 1))
-        return RX_NO;
-    if (id.p[id.n - 1] == '>' && id.n > 1)
-        id.n--;
-    if (c.i < c.n) {
-        rx_span t;
-        if (!rx_lit(&c, " FOR <") || !rx_tok(&c, &t, 2) ||
-            t.p[t.n - 1] != '>' || c.i != c.n ||
-            memchr(t.p, '>', t.n - 1) != NULL)
-            return RX_NO;
-    }
-    done4(x, helo, rdns, ip, by);
-    x->id = id;
-    if (rdns.n == 10 && memcmp(rdns.p, "unverified", 10) == 0)
-        x->rdns.n = 0;
-    return RX_DONE;
-}
-
-enum rx_verdict
-rx_paren_from(rx_state *x)
-{
-    rx_cur c = CUR(x);
-    rx_span helo, ip, by;
-
-    /* NAVGW: "^(\S*) \[(IP)\]\) by (\S+) \(NAVGW .*?\) with " */
-    if (rx_tok(&c, &helo, 0) && rx_lit(&c, " ") && br_ip(&c, &ip) &&
-        rx_lit(&c, ")") && by_tok(&c, &by, " (NAVGW ") &&
-        rx_find(x->s, x->n, c.i, ") with ") < x->n) {
-        set3(x, &helo, &ip, &by);
-        return RX_DONE;
-    }
-    /* sendmail -t: "^\S+\@localhost\) by \S+ " */
-    c.i = 0;
-    if (rx_tok_last(&c, '@', NULL, 1) && rx_lit(&c, "@localhost)") &&
-        by_tok(&c, NULL, " "))
-        return RX_SKIP;
-    /* "^[^\s\@]+\@[^)]+\) by \S+\(jqueuemail\) id [^\s;]+" */
-    c.i = 0;
-    while (c.i < c.n && c.s[c.i] != ' ' && c.s[c.i] != '@')
-        c.i++;
-    if (c.i > 0 && rx_lit(&c, "@")) {
-        size_t p = rx_find(x->s, x->n, c.i, ") by ");
-        rx_cur d = {x->s, x->n, p + 5};
-        rx_span t;
-        if (p < x->n && p > c.i && memchr(x->s + c.i, ')', p - c.i) == NULL &&
-            rx_tok(&d, &t, 13) &&
-            memcmp(t.p + t.n - 12, "(jqueuemail)", 12) == 0 &&
-            rx_lit(&d, " id ") && d.i < d.n && d.s[d.i] != ';')
-            return RX_SKIP;
     }
     return RX_NO;
 }
