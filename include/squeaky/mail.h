@@ -47,11 +47,13 @@ SQ_API sq_msgsrc_kind sq_msgsrc_kind_of(const sq_msgsrc *src);
  * counting from 1, or the file path inside a Maildir/directory).
  * Returns SQ_EEOF when there are no more messages.  A message that
  * cannot be read returns its status with *label set, and the next call
- * moves on.  A truncated mbox (last message cut short) still yields
- * what is there.
+ * moves on.  A message larger than max_message_bytes returns
+ * SQ_ELIMIT_MESSAGE with *data and *len holding its first max_message_bytes
+ * bytes (enough to trace its headers).  A truncated mbox (last message cut
+ * short) still yields what is there.
  */
-SQ_API sq_status sq_msgsrc_next(sq_msgsrc *src, const char **data,
-                                size_t *len, const char **label);
+SQ_API sq_status sq_msgsrc_next(sq_msgsrc *src, const char **data, size_t *len,
+                                const char **label);
 
 typedef struct sq_headers sq_headers;
 
@@ -75,10 +77,8 @@ SQ_API size_t sq_headers_count(const sq_headers *h);
  * have line breaks of folding removed, NULs replaced by spaces and
  * leading/trailing whitespace trimmed.  Borrowed from h (valid until
  * sq_headers_free) and NUL-terminated. *len may be NULL. */
-SQ_API const char *sq_headers_name(const sq_headers *h, size_t i,
-                                   size_t *len);
-SQ_API const char *sq_headers_value(const sq_headers *h, size_t i,
-                                    size_t *len);
+SQ_API const char *sq_headers_name(const sq_headers *h, size_t i, size_t *len);
+SQ_API const char *sq_headers_value(const sq_headers *h, size_t i, size_t *len);
 /* Index of the first header named name (case-insensitive) at or after
  * from, or (size_t)-1. */
 SQ_API size_t sq_headers_find(const sq_headers *h, const char *name,

@@ -16,11 +16,11 @@ extern "C" {
 #endif
 
 /* Classification bits returned by sq_ip_classify(). */
-#define SQ_IP_V4 0x01u        /* a valid IPv4 address */
-#define SQ_IP_V6 0x02u        /* a valid IPv6 address (not v4-mapped) */
-#define SQ_IP_LOOPBACK 0x04u  /* 127/8, ::1 */
-#define SQ_IP_PRIVATE 0x08u   /* RFC 1918, link-local, ULA, CGNAT, ... */
-#define SQ_IP_RESERVED 0x10u  /* documentation, multicast, unspecified */
+#define SQ_IP_V4 0x01u       /* a valid IPv4 address */
+#define SQ_IP_V6 0x02u       /* a valid IPv6 address (not v4-mapped) */
+#define SQ_IP_LOOPBACK 0x04u /* 127/8, ::1 */
+#define SQ_IP_PRIVATE 0x08u  /* RFC 1918, link-local, ULA, CGNAT, ... */
+#define SQ_IP_RESERVED 0x10u /* documentation, multicast, unspecified */
 
 /*
  * Classify the text [s, s+len) as an IP address.  Returns 0 when it is

@@ -30,12 +30,12 @@ typedef enum sq_relay_field {
     SQ_RELAY_BY,     /* receiving host */
     SQ_RELAY_IDENT,  /* ident or SMTP AUTH user */
     SQ_RELAY_ENVFROM,
-    SQ_RELAY_ID,     /* queue id */
-    SQ_RELAY_AUTH,   /* ESMTPA, ESMTPSA, HTTP, ... when authenticated */
-    SQ_RELAY_FOR,    /* "for <...>" recipient */
-    SQ_RELAY_DATE,   /* date text after the ';' */
-    SQ_RELAY_WITH,   /* protocol after "with" */
-    SQ_RELAY_NOTES,  /* trace notes (space separated words) */
+    SQ_RELAY_ID,    /* queue id */
+    SQ_RELAY_AUTH,  /* ESMTPA, ESMTPSA, HTTP, ... when authenticated */
+    SQ_RELAY_FOR,   /* "for <...>" recipient */
+    SQ_RELAY_DATE,  /* date text after the ';' */
+    SQ_RELAY_WITH,  /* protocol after "with" */
+    SQ_RELAY_NOTES, /* trace notes (space separated words) */
     SQ_RELAY_FIELD_COUNT
 } sq_relay_field;
 
@@ -48,8 +48,7 @@ typedef struct sq_relay sq_relay;
  * looks like a relay but yields no usable IP.  SQ_ELIMIT_LINE when len
  * exceeds the parser's limit (16 KiB).
  */
-SQ_API sq_status sq_received_parse(const char *s, size_t len,
-                                   sq_relay **out);
+SQ_API sq_status sq_received_parse(const char *s, size_t len, sq_relay **out);
 SQ_API void sq_relay_free(sq_relay *r);
 
 /* Field text; never NULL ("" when absent).  Borrowed from r. */
@@ -108,8 +107,7 @@ typedef struct sq_trust_learner sq_trust_learner;
 
 SQ_API sq_status sq_trust_learner_new(sq_trust_learner **out);
 SQ_API void sq_trust_learner_free(sq_trust_learner *l);
-SQ_API sq_status sq_trust_learner_add(sq_trust_learner *l,
-                                      const sq_headers *h);
+SQ_API sq_status sq_trust_learner_add(sq_trust_learner *l, const sq_headers *h);
 /* Number of messages fed so far. */
 SQ_API size_t sq_trust_learner_messages(const sq_trust_learner *l);
 /*

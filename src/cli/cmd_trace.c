@@ -172,8 +172,8 @@ human_trace(FILE *f, const char *label, const sq_trace *t)
 
     fputs("== ", f);
     cli_put_safe(f, label, strlen(label));
-    fprintf(f, "\n%-3s %-15s %-24s %-24s %-24s %-20s %-9s %s\n", "hop",
-            "ip", "rdns", "helo", "by", "time", "trust", "notes");
+    fprintf(f, "\n%-3s %-15s %-24s %-24s %-24s %-20s %-9s %s\n", "hop", "ip",
+            "rdns", "helo", "by", "time", "trust", "notes");
     for (size_t i = 0; i < sq_trace_relay_count(t); i++) {
         const sq_relay *r = sq_trace_relay(t, i);
 
@@ -234,8 +234,7 @@ print_origin_only(const char *label, const sq_trace *t)
 }
 
 static void
-trace_one(struct trace_run *tr, const char *label, const char *msg,
-          size_t len)
+trace_one(struct trace_run *tr, const char *label, const char *msg, size_t len)
 {
     sq_headers *h = NULL;
     sq_trace *t = NULL;
@@ -302,13 +301,14 @@ cmd_trace(int argc, char **argv)
     int rc, nops;
 
     memset(&tr, 0, sizeof(tr));
-    rc = cli_parse(argc, argv, "squeaky trace [OPTIONS] [MESSAGE|MBOX|DIR|-]...",
-                   "Find where each message really came from: the relay "
-                   "chain (newest first),\nwhich relays are trusted, and "
-                   "the origin IP with a confidence.\nExit: 0 origin found "
-                   "for every message, 1 some message has none,\n2 usage "
-                   "error or unreadable input.",
-                   trace_opts, trace_opt, &tr, &tr.c);
+    rc =
+        cli_parse(argc, argv, "squeaky trace [OPTIONS] [MESSAGE|MBOX|DIR|-]...",
+                  "Find where each message really came from: the relay "
+                  "chain (newest first),\nwhich relays are trusted, and "
+                  "the origin IP with a confidence.\nExit: 0 origin found "
+                  "for every message, 1 some message has none,\n2 usage "
+                  "error or unreadable input.",
+                  trace_opts, trace_opt, &tr, &tr.c);
     if (rc >= 0) {
         cli_done(&tr.c);
         return rc;

@@ -85,10 +85,10 @@ merge_list(const char *old, const char *learned, char *out, size_t len)
             w[n] = '\0';
             size_t ol = strlen(out);
             int dup = 0;
-            for (const char *q = out; *q; q += strcspn(q, " ,"),
-                            q += strspn(q, " ,"))
-                if (strncmp(q, w, n) == 0 && (q[n] == '\0' || q[n] == ' ' ||
-                                              q[n] == ','))
+            for (const char *q = out; *q;
+                 q += strcspn(q, " ,"), q += strspn(q, " ,"))
+                if (strncmp(q, w, n) == 0 &&
+                    (q[n] == '\0' || q[n] == ' ' || q[n] == ','))
                     dup = 1;
             if (!dup && ol + n + 2 < len)
                 snprintf(out + ol, len - ol, "%s%s", ol ? " " : "", w);
@@ -128,9 +128,23 @@ copy_other_lines(FILE *in, FILE *out)
     return !ferror(in);
 }
 
+/* mkdir -p: create dir and its missing parents (mode 0700). */
 static int
-write_config(const char *path, const char *nets, const char *hosts,
-             size_t nmsg)
+mkdir_p(char *dir)
+{
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return 0;
+        *p = '/';
+    }
+    return mkdir(dir, 0700) == 0 || errno == EEXIST;
+}
+
+static int
+write_config(const char *path, const char *nets, const char *hosts, size_t nmsg)
 {
     char tmp[4200], dir[4096], stamp[32];
     time_t now = time(NULL);
@@ -142,7 +156,7 @@ write_config(const char *path, const char *nets, const char *hosts,
     snprintf(dir, sizeof(dir), "%s", path);
     if ((slash = strrchr(dir, '/')) != NULL) {
         *slash = '\0';
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        if (!mkdir_p(dir))
             return cli_err(0, "cannot create %s: %s", dir, strerror(errno)), 0;
     }
     snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
@@ -157,8 +171,7 @@ write_config(const char *path, const char *nets, const char *hosts,
     strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
     fprintf(out, "# learned by squeaky trust learn on %s from %zu messages\n",
             stamp, nmsg);
-    fprintf(out, "trusted_networks = %s\ntrusted_by_hosts = %s\n", nets,
-            hosts);
+    fprintf(out, "trusted_networks = %s\ntrusted_by_hosts = %s\n", nets, hosts);
     ok = fflush(out) == 0 && fsync(fd) == 0 && ok;
     ok = fclose(out) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
@@ -188,8 +201,8 @@ learn_output(struct learn_run *lr, const sq_trust_learner *l)
                sizeof(mhosts));
     if (lr->c.json) {
         putc('{', stdout);
-        json_kv_int(stdout, "messages",
-                    (long long)sq_trust_learner_messages(l), 1);
+        json_kv_int(stdout, "messages", (long long)sq_trust_learner_messages(l),
+                    1);
         json_kv_str(stdout, "learned_networks", nets, 0);
         json_kv_str(stdout, "learned_hosts", hosts, 0);
         json_kv_str(stdout, "trusted_networks", mnets, 0);
@@ -236,8 +249,8 @@ cmd_trust(int argc, char **argv)
     int rc, bad = 0;
 
     if (argc < 2 || strcmp(argv[1], "learn") != 0) {
-        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-                          strcmp(argv[1], "-h") == 0)) {
+        if (argc >= 2 &&
+            (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
             printf("usage: squeaky trust learn [OPTIONS] MAILBOX...\n");
             return CLI_OK;
         }

@@ -60,9 +60,8 @@ print_help(const char *usage, const char *about, const struct cli_opt *opts)
     for (const struct cli_opt *o = opts; o && o->name; o++) {
         char left[64];
         snprintf(left, sizeof(left), "%c%c%s--%s%s%s", o->shortc ? '-' : ' ',
-                 o->shortc ? o->shortc : ' ', o->shortc ? ", " : "  ",
-                 o->name, o->has_arg ? " " : "",
-                 o->has_arg ? o->arg_name : "");
+                 o->shortc ? o->shortc : ' ', o->shortc ? ", " : "  ", o->name,
+                 o->has_arg ? " " : "", o->has_arg ? o->arg_name : "");
         printf("  %-28s %s\n", left, o->help);
     }
     printf("      --json                   machine-readable output\n"
@@ -165,8 +164,7 @@ parse_long(struct parse_state *ps, const char *a, const struct cli_opt *opts,
         if (o->has_arg && (v = take_arg(ps, v, o->name)) == NULL)
             return CLI_USAGE;
         if (!o->has_arg && v != NULL)
-            return cli_err(CLI_USAGE, "option --%s takes no argument",
-                           o->name);
+            return cli_err(CLI_USAGE, "option --%s takes no argument", o->name);
         return fn(ud, o->id, v);
     }
     if (long_match(a, "json", &v))
@@ -183,8 +181,7 @@ parse_long(struct parse_state *ps, const char *a, const struct cli_opt *opts,
         ps->pf[ps->npf++].val = v;
         return -1;
     }
-    return cli_err(CLI_USAGE, "unknown option --%.*s (try --help)", (int)n,
-                   a);
+    return cli_err(CLI_USAGE, "unknown option --%.*s (try --help)", (int)n, a);
 }
 
 static int

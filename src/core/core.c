@@ -113,8 +113,7 @@ diag_grow(sq_diag *d)
 }
 
 void
-sq_diag_addf(sq_diag *d, const char *file, unsigned line, const char *fmt,
-             ...)
+sq_diag_addf(sq_diag *d, const char *file, unsigned line, const char *fmt, ...)
 {
     char buf[SQ_DIAG_LINE];
     int off = 0;

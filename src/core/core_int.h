@@ -24,8 +24,8 @@
 
 /* Append "file:line: message" (file NULL: no place; line 0: file only).
  * Silently drops the message when d is NULL or memory runs out. */
-void sq_diag_addf(sq_diag *d, const char *file, unsigned line,
-                  const char *fmt, ...) SQ_PRINTF(4, 5);
+void sq_diag_addf(sq_diag *d, const char *file, unsigned line, const char *fmt,
+                  ...) SQ_PRINTF(4, 5);
 void sq_logf(sq_log_level level, const char *fmt, ...) SQ_PRINTF(2, 3);
 
 /* ---- arena (arena.c): bump allocator freed all at once ---- */

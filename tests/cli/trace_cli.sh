@@ -42,7 +42,7 @@ json_ok "trace json"
 python3 - "$T/out" <<'PY' || fail "trace json fields"
 import json, sys
 o = json.loads(open(sys.argv[1]).readline())
-assert o["source"].endswith("spam-002.eml"), o["source"]
+assert o["source"].endswith("spam-002.eml#1"), o["source"]  # starts with a From_ line: an mbox of one
 assert o["origin"]["ip"] and o["origin"]["confidence"] in ("high", "medium", "low")
 assert isinstance(o["origin"]["hop"], int) and o["origin"]["hop"] >= 1
 r = o["relays"][0]
@@ -94,7 +94,7 @@ python3 - "$T/many.eml" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
     for i in range(100000):
-        f.write("Received: from h%d (h%d [192.0.2.%d]) by mx.example.net with SMTP id %d; 1 Jan 2020 00:00:00 +0000\n" % (i, i, i % 250 + 1, i))
+        f.write("Received: from h%d (h%d [11.0.%d.%d]) by mx.example.net with SMTP id %d; 1 Jan 2020 00:00:00 +0000\n" % (i, i, i // 250 % 250, i % 250 + 1, i))
     f.write("Subject: many\n\nbody\n")
 PY
 expect_rc 0 "100k Received" "$SQUEAKY" trace --json "$T/many.eml"
@@ -109,10 +109,30 @@ expect_rc 0 "config" "$SQUEAKY" config --json
 json_ok "config json"
 grep -q '"trusted_networks"' "$T/out" || fail "config lists keys"
 
-# trust learn writes the config under XDG_CONFIG_HOME
-expect_rc 0 "trust learn" "$SQUEAKY" trust learn --quiet "$ex/spam.mbox" "$ex/nice-001.eml"
-[ -f "$XDG_CONFIG_HOME/squeaky/config" ] || fail "trust learn wrote no config"
+# trust learn: nothing common in unrelated spam -> exit 1, no config
+expect_rc 1 "trust learn unrelated" "$SQUEAKY" trust learn --quiet "$ex/spam.mbox"
+[ ! -f "$XDG_CONFIG_HOME/squeaky/config" ] || fail "trust learn wrote a config from nothing"
+# a mailbox received through one site's chain: learn it, write it, use it
+python3 - "$T/site.mbox" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(6):
+        f.write("From x@example.com Mon Jan  6 10:00:00 2020\n")
+        f.write("Received: from mx1.example.org (mx1.example.org [203.0.113.10]) by imap.example.org (Postfix) with ESMTP id A%d; Mon, 6 Jan 2020 10:00:0%d +0000\n" % (i, i))
+        f.write("Received: from s%d.example.com (s%d.example.com [11.1.%d.1]) by mx1.example.org (Postfix) with ESMTP id B%d; Mon, 6 Jan 2020 10:00:0%d +0000\n" % (i, i, i, i, i))
+        f.write("From: a@example.com\nSubject: m%d\n\nbody\n\n" % i)
+PY
+expect_rc 0 "trust learn" "$SQUEAKY" trust learn "$T/site.mbox"
+cfg="$XDG_CONFIG_HOME/squeaky/config"
+[ -f "$cfg" ] || fail "trust learn wrote no config"
+grep -q '^trusted_by_hosts = .*mx1.example.org' "$cfg" || fail "learned hosts: $(cat "$cfg")"
 expect_rc 0 "config after learn" "$SQUEAKY" config
+expect_rc 0 "trace after learn" "$SQUEAKY" trace --json "$T/site.mbox"
+python3 -c 'import json,sys
+for i, l in enumerate(open(sys.argv[1])):
+    o = json.loads(l)
+    assert o["origin"]["ip"] == "11.1.%d.1" % i, o["origin"]
+    assert o["origin"]["confidence"] == "high", o["origin"]' "$T/out" || fail "origin after learn"
 
 [ "$fails" -eq 0 ] || { echo "trace_cli: $fails failures" >&2; exit 1; }
 echo "trace_cli: all checks passed"

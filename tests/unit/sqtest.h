@@ -13,29 +13,28 @@
 static int sqtest_failures;
 static int sqtest_checks;
 
-#define SQ_CHECK(cond, ...)                                                  \
-    do {                                                                     \
-        sqtest_checks++;                                                     \
-        if (!(cond)) {                                                       \
-            sqtest_failures++;                                               \
-            fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);            \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fputc('\n', stderr);                                             \
-        }                                                                    \
+#define SQ_CHECK(cond, ...)                                                    \
+    do {                                                                       \
+        sqtest_checks++;                                                       \
+        if (!(cond)) {                                                         \
+            sqtest_failures++;                                                 \
+            fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);              \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fputc('\n', stderr);                                               \
+        }                                                                      \
     } while (0)
 
-#define SQ_CHECK_STR(got, want, ...)                                         \
-    do {                                                                     \
-        const char *g_ = (got), *w_ = (want);                                \
-        sqtest_checks++;                                                     \
-        if (g_ == NULL || w_ == NULL || strcmp(g_, w_) != 0) {               \
-            sqtest_failures++;                                               \
-            fprintf(stderr, "%s:%d: FAIL: got \"%s\" want \"%s\": ",        \
-                    __FILE__, __LINE__, g_ ? g_ : "(null)",                  \
-                    w_ ? w_ : "(null)");                                     \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fputc('\n', stderr);                                             \
-        }                                                                    \
+#define SQ_CHECK_STR(got, want, ...)                                           \
+    do {                                                                       \
+        const char *g_ = (got), *w_ = (want);                                  \
+        sqtest_checks++;                                                       \
+        if (g_ == NULL || w_ == NULL || strcmp(g_, w_) != 0) {                 \
+            sqtest_failures++;                                                 \
+            fprintf(stderr, "%s:%d: FAIL: got \"%s\" want \"%s\": ", __FILE__, \
+                    __LINE__, g_ ? g_ : "(null)", w_ ? w_ : "(null)");         \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fputc('\n', stderr);                                               \
+        }                                                                      \
     } while (0)
 
 static inline int
