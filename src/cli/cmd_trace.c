@@ -280,10 +280,12 @@ trace_source(struct trace_run *tr, const char *path)
         return;
     }
     while ((st = sq_msgsrc_next(src, &data, &len, &label)) != SQ_EEOF) {
-        if (st != SQ_OK)
-            report_bad(tr, label ? label : path, sq_strerror(st));
-        else
+        if (st == SQ_ELIMIT_MESSAGE && !tr->c.quiet)
+            cli_err(0, "%s: %s; traced its first part", label, sq_strerror(st));
+        if (st == SQ_OK || st == SQ_ELIMIT_MESSAGE)
             trace_one(tr, label, data, len);
+        else
+            report_bad(tr, label ? label : path, sq_strerror(st));
         if (!tr->c.quiet)
             cli_progress("messages", ++tr->nmsg, 0);
     }
