@@ -764,6 +764,28 @@ test_own_cases(void)
            sqtest_failures - before);
 }
 
+/* check_chain = no: the same broken chain keeps its confidence. */
+static void
+test_check_chain_off(void)
+{
+    const char *kv[] = {"trusted_networks", "10.0.0.0/8", "check_chain", "no",
+                        NULL};
+    sq_config *cfg = make_config(kv);
+    const char *h = own_cases[0].headers;
+    sq_trace *t = cfg ? run_trace(cfg, h, strlen(h)) : NULL;
+    const char *ip = "";
+    sq_confidence c = SQ_CONF_NONE;
+
+    SQ_CHECK(t != NULL && sq_trace_origin(t, &ip, NULL, &c, NULL) == 1,
+             "check_chain=no: origin");
+    SQ_CHECK_STR(ip, "81.2.69.142", "check_chain=no: origin ip");
+    SQ_CHECK_STR(sq_confidence_name(c), "high", "check_chain=no: confidence");
+    SQ_CHECK(t != NULL && !has_warning(t, "chain break"),
+             "check_chain=no: no chain warning");
+    sq_trace_free(t);
+    sq_config_free(cfg);
+}
+
 static void
 test_api_edges(void)
 {
@@ -789,5 +811,6 @@ main(int argc, char **argv)
     test_messages();
     test_rspamd();
     test_own_cases();
+    test_check_chain_off();
     return sqtest_finish("trust_test");
 }
