@@ -40,6 +40,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import random
+import re
 import sys
 
 SITE_TRUST = "203.0.113.0/24 2001:db8:1::/48"
@@ -696,6 +697,32 @@ def outbound_gateway(g, m, t, rcpt):
     return hops
 
 
+def pad_internal(g, m, t, hops, need):
+    """Put `need` internal relays of the sender between its outbound host
+    and the hop that reached it, keeping the chain continuous: the last
+    hop received by the outbound host is now received by the deepest
+    relay, and each relay hands over to the one above it."""
+    if need <= 0:
+        return hops
+    out = m.out[0]
+    pat = re.compile(r"\bby " + re.escape(out) + r"(?=[\s;(])")
+    pos = None
+    for k, h in enumerate(hops):
+        if pat.search(h):
+            pos = k
+    if pos is None:
+        return hops
+    relays = ["relay%d.corp.%s" % (k + 1, m.sender_dom) for k in range(need)]
+    pad, above = [], out
+    for k, r in enumerate(relays):
+        pad.append(fold("from %s (%s [%s])" % (r, r, g.private_v4()),
+                        "by %s (Postfix) with ESMTP id %s;" % (above, g.postfix_id()),
+                        g.date(t - dt.timedelta(seconds=2 + k), 60)))
+        above = r
+    last = pat.sub("by " + relays[-1], hops[pos], count=1)
+    return hops[:pos] + pad + [last] + hops[pos + 1:]
+
+
 GATEWAY_PROFILES = {"postfix", "sendmail", "qmail", "courier", "zimbra", "mdaemon", "domino"}
 
 
@@ -814,16 +841,8 @@ def build_message(g, idx):
         m.profile = name
         sender_hops = fn(g, m, t, rcpt)
         target = g.r.choices(range(4, 11), weights=[14, 18, 18, 16, 13, 11, 10])[0]
-        app = 1
-        while name not in ("gmail", "yahoo", "bot", "m365") and \
-                len(sender_hops) + 3 < target:
-            # the sender's own application servers and internal relays
-            pip = g.private_v4()
-            sender_hops.append(fold(
-                "from app%d.corp.%s (app%d.corp.%s [%s])" % (app, m.sender_dom, app, m.sender_dom, pip),
-                "by relay%d.corp.%s (Postfix) with ESMTP id %s;" % (app, m.sender_dom, g.postfix_id()),
-                g.date(t - dt.timedelta(seconds=10 * app), 60)))
-            app += 1
+        if name not in ("gmail", "yahoo", "bot", "m365"):
+            sender_hops = pad_internal(g, m, t, sender_hops, target - 3 - len(sender_hops))
         if name in GATEWAY_PROFILES and g.chance(0.35):
             sender_hops = outbound_gateway(g, m, t, rcpt) + sender_hops
             flags.append("gateway")
