@@ -86,8 +86,9 @@ SQ_API const sq_relay *sq_trace_relay(const sq_trace *t, size_t i);
 
 /*
  * The origin: 1 when found, with *ip (borrowed), *hop (index into the
- * relay list, or the relay count when it came from an originating-IP
- * header), *conf and *reason (static text) set; 0 when no external
+ * relay list; an origin from an originating-IP header is a synthetic
+ * last relay noted "originating-header"), *conf and *reason (static
+ * text) set; 0 when no external
  * origin was found.  Any out pointer may be NULL.
  */
 SQ_API int sq_trace_origin(const sq_trace *t, const char **ip, size_t *hop,

@@ -211,6 +211,12 @@ top_relays(const sq_headers *h, lrelay *rel, size_t *n)
     return SQ_OK;
 }
 
+static int
+key_fits(int n)
+{
+    return n >= 0 && (size_t)n < LEARN_KEY;
+}
+
 sq_status
 sq_trust_learner_add(sq_trust_learner *l, const sq_headers *h)
 {
@@ -225,13 +231,13 @@ sq_trust_learner_add(sq_trust_learner *l, const sq_headers *h)
     for (size_t d = 0; st == SQ_OK && d < n && d < SQ_LEARN_MAX_DEPTH; d++) {
         if (rel[d].by[0] == '\0')
             continue;
-        snprintf(key, sizeof(key), "H%zu%c%s", d, SEP, rel[d].by);
-        st = count_key(l, key);
-        if (st == SQ_OK && d + 1 < n && rel[d].ip[0] != '\0') {
-            snprintf(key, sizeof(key), "I%zu%c%s%c%s%c%s", d, SEP, rel[d].by,
-                     SEP, rel[d + 1].by, SEP, rel[d].ip);
+        /* A key that does not fit (absurdly long names) is not counted. */
+        if (key_fits(snprintf(key, sizeof(key), "H%zu%c%s", d, SEP, rel[d].by)))
             st = count_key(l, key);
-        }
+        if (st == SQ_OK && d + 1 < n && rel[d].ip[0] != '\0' &&
+            key_fits(snprintf(key, sizeof(key), "I%zu%c%s%c%s%c%s", d, SEP,
+                              rel[d].by, SEP, rel[d + 1].by, SEP, rel[d].ip)))
+            st = count_key(l, key);
     }
     if (st == SQ_OK)
         l->messages++;

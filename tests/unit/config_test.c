@@ -50,7 +50,8 @@ expect_msgs(const sq_diag *d, const char *path, const char *const *want,
     SQ_CHECK(sq_diag_count(d) == n, "%s: %zu messages, want %zu", what,
              sq_diag_count(d), n);
     for (size_t i = 0; i < n && i < sq_diag_count(d); i++) {
-        snprintf(buf, sizeof(buf), "%s:%s", path, want[i]);
+        int k = snprintf(buf, sizeof(buf), "%s:%s", path, want[i]);
+        SQ_CHECK(k > 0 && (size_t)k < sizeof(buf), "%s: path fits", what);
         SQ_CHECK_STR(sq_diag_message(d, i), buf, "%s message %zu", what, i);
     }
 }

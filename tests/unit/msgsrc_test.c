@@ -47,7 +47,10 @@ struct scase {
 static void
 path_of(char *buf, size_t len, const char *rel)
 {
-    snprintf(buf, len, "%s/%s", tmpdir, rel);
+    int k = snprintf(buf, len, "%s/%s", tmpdir, rel);
+
+    if (k < 0 || (size_t)k >= len)
+        abort();
 }
 
 static void
