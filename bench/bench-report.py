@@ -131,9 +131,25 @@ def cause(rec, sq_ip, sa_row):
     """A short guess at why the two origins differ, from the data alone."""
     sa_ip, untrusted, trusted = sa_row[0], sa_row[1].split(), sa_row[2].split()
     cu = [canon(x) for x in untrusted]
+    warnings = (rec or {}).get("warnings") or []
     if sa_ip and is_global(sa_ip) is False:
         doc = canon(sa_ip).startswith(("192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:"))
-        return "SA origin is a %s address" % ("documentation (TEST-NET)" if doc else "non-public")
+        head = "SA origin is a %s address; " % ("TEST-NET" if doc else "non-public")
+        glob = [k for k, x in enumerate(untrusted) if is_global(x)]
+        if sq_ip and canon(sq_ip) in cu:
+            return head + "squeaky skipped to the first public untrusted relay"
+        if sq_ip:
+            return head + "squeaky skipped to a public relay SA parsed with another IP"
+        brk = [w for w in warnings if "chain break" in w]
+        if brk:
+            m = re.search(r'received by "([^"]*)" but hop \d+ was sent by "([^"]*)"', brk[0])
+            same = " (identical names)" if m and m.group(1) == m.group(2) else ""
+            return head + "squeaky stopped at a chain break%s" % same
+        if not glob:
+            return head + "no public relay below it"
+        if glob == [len(untrusted) - 1] and any("ignored: untrusted" in w for w in warnings):
+            return head + "only public address below is an originating-IP header squeaky ignores"
+        return head + "squeaky found none"
     if sq_ip and is_global(sq_ip) is False:
         return "squeaky origin is not a global address"
     if sq_ip and canon(sq_ip) in cu:
@@ -210,6 +226,20 @@ def cmd_compare(a):
     if truth:
         print("  agreement with the generator's intended origin: squeaky %d/%d, "
               "SpamAssassin %d/%d" % (truth_sq, n, truth_sa, n))
+    conf = collections.Counter()
+    brk = brk_same = 0
+    for rec in sq.values():
+        o = rec.get("origin")
+        conf[o.get("confidence", "?") if isinstance(o, dict) else "null"] += 1
+        ws = [w for w in rec.get("warnings") or [] if "chain break" in w]
+        brk += bool(ws)
+        for w in ws:
+            m = re.search(r'received by "([^"]*)" but hop \d+ was sent by "([^"]*)"', w)
+            if m and m.group(1) == m.group(2):
+                brk_same += 1
+                break
+    print("squeaky confidence: %s" % ", ".join("%s %d" % kv for kv in conf.most_common()))
+    print("squeaky chain-break warnings: %d messages (%d where both names are identical)" % (brk, brk_same))
     if by_cause:
         print("differences by class / likely cause:")
         for (cls, why), c in sorted(by_cause.items(), key=lambda kv: (-kv[1], kv[0])):

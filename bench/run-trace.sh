@@ -138,6 +138,6 @@ row() { python3 "$here/bench-report.py" row --ratio-to "$sa_rate" --ratio-cpu-to
             --bytes "$big_bytes" --time-log "$out/squeaky-big.time"
     fi
 } >"$out/table.md"
-echo "== load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg); whole run ${SECONDS} s"
 echo "== results (also in $out/table.md)"
 cat "$out/table.md"
