@@ -37,7 +37,6 @@ Limits: at most 10,000,000 messages; the repeat target at most 64 GiB.
 import argparse
 import base64
 import datetime as dt
-import hashlib
 import ipaddress
 import random
 import re
@@ -365,11 +364,6 @@ def rcv_m365_mapi(g, host, t):
                 " ([%s%%%d]) with mapi id 15.20.%d.%03d; %s" % (
                     ll, g.r.randrange(3, 7), g.r.randrange(7000, 8999),
                     g.r.randrange(0, 60), g.date(t, 0, comment=False)))
-
-
-def rcv_simple(g, frm, by, t, tz, tail):
-    helo, rdns, ip = frm
-    return fold("from %s (%s [%s])" % (helo, rdns or helo, ip), "by %s %s; %s" % (by, tail, g.date(t, tz)))
 
 
 # ---------------------------------------------------------------------------
@@ -954,10 +948,7 @@ def build_message(g, idx):
         lines.append("")
         lines.append("-- ")
         lines.append(m.sender[0])
-    body = []
-    for ln in lines:
-        body.append(ln)
-    text = "\n".join(body) + "\n"
+    text = "\n".join(lines) + "\n"
     # mboxrd-style escaping of body lines that look like separators
     hdr_end = text.index("\n\n")
     head, rest = text[:hdr_end + 2], text[hdr_end + 2:]
