@@ -215,17 +215,15 @@ learn_output(struct learn_run *lr, const sq_trust_learner *l)
     }
     if (lr->dry_run)
         return CLI_OK;
-    if (lr->config_path == NULL) {
-        if (sq_config_default_path(path, sizeof(path)) != SQ_OK)
-            return cli_err(CLI_USAGE, "no config path (set HOME or "
-                                      "XDG_CONFIG_HOME, or --config)");
-        lr->config_path = path;
-    }
-    if (!write_config(lr->config_path, mnets, mhosts,
-                      sq_trust_learner_messages(l)))
+    if (lr->config_path != NULL)
+        snprintf(path, sizeof(path), "%s", lr->config_path);
+    else if (sq_config_default_path(path, sizeof(path)) != SQ_OK)
+        return cli_err(CLI_USAGE, "no config path (set HOME or "
+                                  "XDG_CONFIG_HOME, or --config)");
+    if (!write_config(path, mnets, mhosts, sq_trust_learner_messages(l)))
         return CLI_INTERNAL;
     if (!lr->c.quiet)
-        fprintf(stderr, "squeaky: trust: wrote %s\n", lr->config_path);
+        fprintf(stderr, "squeaky: trust: wrote %s\n", path);
     return CLI_OK;
 }
 

@@ -44,24 +44,35 @@ utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* 1 for bytes that go into a JSON string as they are. */
+static int
+json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void
 json_str(FILE *f, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t n = strlen(str), i = 0;
 
-    putc('"', f);
+    putc_unlocked('"', f);
     while (i < n) {
-        unsigned char c = s[i];
-        size_t l;
+        size_t run = i, l;
 
-        if (c == '"' || c == '\\') {
-            putc('\\', f);
-            putc(c, f);
-            i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(f, "\\u%04x", c);
-            i++;
+        while (run < n && json_plain(s[run]))
+            run++;
+        if (run > i) {
+            fwrite(s + i, 1, run - i, f);
+            i = run;
+            continue;
+        }
+        if (s[i] == '"' || s[i] == '\\') {
+            putc_unlocked('\\', f);
+            putc_unlocked(s[i++], f);
+        } else if (s[i] < 0x20 || s[i] == 0x7f) {
+            fprintf(f, "\\u%04x", s[i++]);
         } else if ((l = utf8_len(s + i, n - i)) == 0) {
             fputs("\xef\xbf\xbd", f);
             i++;
@@ -70,7 +81,7 @@ json_str(FILE *f, const char *str)
             i += l;
         }
     }
-    putc('"', f);
+    putc_unlocked('"', f);
 }
 
 void
