@@ -739,28 +739,11 @@ fallthrough_ip(rx_state *x)
     }
 }
 
-/* Copy a span into the relay, applying SpamAssassin's clean-up. */
-static int
-store(sq_relay *r, sq_relay_field f, rx_span v, int strip)
+/* ip: drop "IPv6:" and brackets; reject zone ids; parse into *a and
+ * write the canonical text to buf (64 bytes).  0 when unusable. */
+static size_t
+parse_ip(rx_span ip, sq_ipaddr *a, char *buf)
 {
-    char *p = sq_arena_strndup(r->arena, v.n ? v.p : "", v.n);
-
-    if (p == NULL)
-        return 0;
-    for (size_t i = 0; strip && i < v.n; i++)
-        if (strip_char((unsigned char)p[i]))
-            p[i] = '!';
-    r->f[f] = p;
-    return 1;
-}
-
-/* ip: drop "IPv6:" and brackets; reject zone ids; canonicalise. */
-static int
-store_ip(sq_relay *r, rx_span ip)
-{
-    char buf[64];
-    size_t n;
-
     if (ip.n >= 5 && sq_strncaseeq(ip.p, 5, "IPv6:")) {
         ip.p += 5;
         ip.n -= 5;
@@ -773,14 +756,25 @@ store_ip(sq_relay *r, rx_span ip)
         ip.n--;
     if (ip.n == 0 || memchr(ip.p, '%', ip.n) != NULL)
         return 0;
-    if (!sq_ipaddr_parse(ip.p, ip.n, &r->addr))
+    if (v4_len(ip.p, ip.n) == ip.n) {
+        /* a canonical dotted quad (no leading zeros): format it here */
+        static const uint8_t pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255};
+        memset(a, 0, sizeof(*a));
+        memcpy(a->b, pre, sizeof(pre));
+        a->v4 = 1;
+        for (size_t i = 0, k = 12; i < ip.n; i++) {
+            if (ip.p[i] == '.')
+                k++;
+            else
+                a->b[k] = (uint8_t)(a->b[k] * 10 + (ip.p[i] - '0'));
+        }
+        memcpy(buf, ip.p, ip.n);
+        buf[ip.n] = '\0';
+        return ip.n;
+    }
+    if (!sq_ipaddr_parse(ip.p, ip.n, a))
         return 0;
-    n = sq_ipaddr_format(&r->addr, buf);
-    if (!sq_relay_set(r, SQ_RELAY_IP, buf, n))
-        return -1;
-    if (sq_ipaddr_class(&r->addr) & (SQ_IP_PRIVATE | SQ_IP_LOOPBACK))
-        r->flags |= SQ_RF_IP_PRIVATE;
-    return 1;
+    return sq_ipaddr_format(a, buf);
 }
 
 static void
@@ -804,92 +798,151 @@ clean_envfrom(rx_span *e)
         e->n--;
 }
 
-/* "for <mbox>", "with PROTO" and the date: extras beyond SpamAssassin */
-static int
-store_extras(sq_relay *r, const char *s, size_t n)
+/* The first " <kw> " (ASCII case-insensitive, kl bytes with both
+ * spaces) in [s, s+n) followed by a token of at least min bytes, as
+ * "for"/"with" are read; the token into *tok (0 bytes when none). */
+static void
+clause_tok(const char *s, size_t n, const char *kw, size_t kl, size_t min,
+           rx_span *tok)
 {
-    const char *semi = NULL;
-    rx_span sp = {NULL, 0};
+    tok->n = 0;
+    /* the original scan looked at i with i + kl < n */
+    for (size_t i = 0; i + kl < n;) {
+        const char *sp = memchr(s + i, ' ', n - kl - i);
+        rx_cur c;
+        if (sp == NULL)
+            return;
+        i = (size_t)(sp - s);
+        c.s = s;
+        c.n = n;
+        c.i = i;
+        if (rx_ilit(&c, kw) && rx_tok(&c, tok, min))
+            return;
+        tok->n = 0;
+        i++;
+    }
+}
 
+/* "for <mbox>", "with PROTO" and the date: extras beyond SpamAssassin */
+typedef struct rx_extras {
+    rx_span fr, with, date;
+    long long time;
+} rx_extras;
+
+static void
+find_extras(const char *s, size_t n, rx_extras *e)
+{
+    const char *semi;
     /* the for clause precedes the first ';' (rspamd reads it so) */
-    size_t fe = rx_find(s, n, 0, ";");
+    const char *fp = memchr(s, ';', n);
+    size_t fe = fp != NULL ? (size_t)(fp - s) : n;
 
-    for (size_t i = 0; i + 5 < fe && sp.n == 0; i++) {
-        rx_cur c = {s, fe, i};
-        if (rx_ilit(&c, " for ") && rx_tok(&c, &sp, 3)) {
-            if (sp.p[sp.n - 1] == ';')
-                sp.n--;
-            if (memchr(sp.p, '@', sp.n) == NULL)
-                sp.n = 0;
-        }
+    memset(e, 0, sizeof(*e));
+    e->time = -1;
+    for (size_t i = 0; i + 5 < fe;) {
+        /* an accepted token without '@' ends nothing: search on */
+        clause_tok(s + i, fe - i, " for ", 5, 3, &e->fr);
+        if (e->fr.n == 0)
+            break;
+        if (e->fr.p[e->fr.n - 1] == ';')
+            e->fr.n--;
+        if (memchr(e->fr.p, '@', e->fr.n) != NULL)
+            break;
+        i = (size_t)(e->fr.p - s) - 4;
+        e->fr.n = 0;
     }
-    if (sp.n > 0 && !store(r, SQ_RELAY_FOR, sp, 0))
-        return 0;
-    sp.n = 0;
-    for (size_t i = 0; i + 6 < n && sp.n == 0; i++) {
-        rx_cur c = {s, n, i};
-        if (rx_ilit(&c, " with ") && rx_tok(&c, &sp, 1))
-            while (sp.n > 0 && sp.p[sp.n - 1] == ';')
-                sp.n--;
+    for (size_t i = 0; i + 6 < n;) {
+        clause_tok(s + i, n - i, " with ", 6, 1, &e->with);
+        if (e->with.n == 0)
+            break;
+        while (e->with.n > 0 && e->with.p[e->with.n - 1] == ';')
+            e->with.n--;
+        if (e->with.n > 0)
+            break;
+        i = (size_t)(e->with.p - s) - 5;
     }
-    if (sp.n > 0 && !store(r, SQ_RELAY_WITH, sp, 0))
-        return 0;
+    semi = NULL;
     for (size_t i = n; i > 0; i--)
         if (s[i - 1] == ';') {
-            semi = s + i;
+            semi = s + i - 1;
             break;
         }
+    e->date.n = 0;
     if (semi != NULL) {
-        sp.p = semi;
-        sp.n = (size_t)(s + n - semi);
-        while (sp.n > 0 && sp.p[0] == ' ')
-            sp.p++, sp.n--;
-        if (sp.n > 0) {
-            long long t;
-            if (!store(r, SQ_RELAY_DATE, sp, 0))
-                return 0;
-            if (sq_time_parse_rfc5322(sp.p, sp.n, &t))
-                r->time = t;
-        }
+        e->date.p = semi + 1;
+        e->date.n = (size_t)(s + n - e->date.p);
+        while (e->date.n > 0 && e->date.p[0] == ' ')
+            e->date.p++, e->date.n--;
+        if (e->date.n > 0 &&
+            !sq_time_parse_rfc5322(e->date.p, e->date.n, &e->time))
+            e->time = -1;
     }
-    return 1;
+}
+
+/* Copy a span into the relay's text, applying SpamAssassin's clean-up
+ * when strip is set.  Empty spans keep the static "". */
+static void
+put(sq_relay *r, sq_relay_field f, rx_span v, int strip)
+{
+    char *p;
+
+    if (v.n == 0)
+        return;
+    p = r->text + r->used;
+    r->used += v.n + 1;
+    memcpy(p, v.p, v.n);
+    p[v.n] = '\0';
+    for (size_t i = 0; strip && i < v.n; i++)
+        if (strip_char((unsigned char)p[i]))
+            p[i] = '!';
+    r->f[f] = p;
 }
 
 static sq_status
 build_relay(rx_state *x, const char *line, size_t linelen, sq_relay **out)
 {
-    sq_relay *r = sq_relay_alloc();
-    sq_status st = SQ_ENOMEM;
-    int ipok;
+    char ipbuf[64];
+    sq_ipaddr addr;
+    size_t ipn = parse_ip(x->ip, &addr, ipbuf);
+    rx_span ipsp = {ipbuf, ipn}, auth = {x->auth, strlen(x->auth)};
+    rx_extras e;
+    sq_relay *r;
+    size_t cap;
 
-    if (r == NULL)
-        return SQ_ENOMEM;
-    ipok = store_ip(r, x->ip);
-    if (ipok <= 0) {
-        st = ipok == 0 ? SQ_EPARSE : SQ_ENOMEM;
-        goto out;
-    }
+    if (ipn == 0)
+        return SQ_EPARSE;
     clean_rdns(&x->rdns);
     if (x->by.n > 0 && x->by.p[x->by.n - 1] == ';')
         x->by.n--;
     if (x->have_envfrom)
         clean_envfrom(&x->envfrom);
-    if (!store(r, SQ_RELAY_RDNS, x->rdns, 1) ||
-        !store(r, SQ_RELAY_HELO, x->helo, 1) ||
-        !store(r, SQ_RELAY_BY, x->by, 1) ||
-        !store(r, SQ_RELAY_IDENT, x->ident, 1) ||
-        !store(r, SQ_RELAY_ENVFROM, x->envfrom, 1) ||
-        !store(r, SQ_RELAY_ID, x->id, 0) ||
-        !sq_relay_set(r, SQ_RELAY_AUTH, x->auth, strlen(x->auth)) ||
-        !store_extras(r, line, linelen))
-        goto out;
+    find_extras(line, linelen, &e);
+    /* every span lies in the line or in ipbuf/auth: no overflow */
+    cap = ipn + x->rdns.n + x->helo.n + x->by.n + x->ident.n + x->envfrom.n +
+          x->id.n + auth.n + e.fr.n + e.with.n + e.date.n +
+          SQ_RELAY_FIELD_COUNT;
+    r = sq_relay_alloc_text(cap);
+    if (r == NULL)
+        return SQ_ENOMEM;
+    r->addr = addr;
+    put(r, SQ_RELAY_IP, ipsp, 0);
+    if (sq_ipaddr_class(&r->addr) & (SQ_IP_PRIVATE | SQ_IP_LOOPBACK))
+        r->flags |= SQ_RF_IP_PRIVATE;
+    put(r, SQ_RELAY_RDNS, x->rdns, 1);
+    put(r, SQ_RELAY_HELO, x->helo, 1);
+    put(r, SQ_RELAY_BY, x->by, 1);
+    put(r, SQ_RELAY_IDENT, x->ident, 1);
+    put(r, SQ_RELAY_ENVFROM, x->envfrom, 1);
+    put(r, SQ_RELAY_ID, x->id, 0);
+    put(r, SQ_RELAY_AUTH, auth, 0);
+    put(r, SQ_RELAY_FOR, e.fr, 0);
+    put(r, SQ_RELAY_WITH, e.with, 0);
+    put(r, SQ_RELAY_DATE, e.date, 0);
+    r->time = e.time;
     if (x->auth[0] != '\0')
         r->flags |= SQ_RF_AUTH;
     *out = r;
     return SQ_OK;
-out:
-    sq_relay_free(r);
-    return st;
 }
 
 /* s/\)by /) by / (once) in the first *dn bytes; the whole line (*n

@@ -1,27 +1,49 @@
 /*
  * relay.c - the relay record: allocation, field access, notes.
+ *
+ * Ownership: a relay is one malloc'ed block (record + inline text area,
+ * see trace_int.h); an arena is added only when text outgrows the inline
+ * area.  sq_relay_free() releases both.
  */
 #include "trace_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Inline text for relays made without a size (trust path additions). */
+#define SQ_RELAY_DEFAULT_TEXT 64
+/* Chunk size of the overflow arena. */
+#define SQ_RELAY_ARENA_CHUNK 256
+
+sq_relay *
+sq_relay_alloc_text(size_t cap)
+{
+    sq_relay *r;
+
+    if (cap > SIZE_MAX - sizeof(*r))
+        return NULL;
+    r = malloc(sizeof(*r) + cap);
+    if (r == NULL)
+        return NULL;
+    r->arena = NULL;
+    for (int i = 0; i < SQ_RELAY_FIELD_COUNT; i++)
+        r->f[i] = "";
+    memset(&r->addr, 0, sizeof(r->addr));
+    r->time = -1;
+    r->flags = 0;
+    r->trusted = 0;
+    r->internal = 0;
+    r->msa = 0;
+    r->cap = cap;
+    r->used = 0;
+    return r;
+}
 
 sq_relay *
 sq_relay_alloc(void)
 {
-    sq_relay *r = calloc(1, sizeof(*r));
-
-    if (r == NULL)
-        return NULL;
-    r->arena = sq_arena_new(512);
-    if (r->arena == NULL) {
-        free(r);
-        return NULL;
-    }
-    for (int i = 0; i < SQ_RELAY_FIELD_COUNT; i++)
-        r->f[i] = "";
-    r->time = -1;
-    return r;
+    return sq_relay_alloc_text(SQ_RELAY_DEFAULT_TEXT);
 }
 
 void
@@ -33,13 +55,32 @@ sq_relay_free(sq_relay *r)
     free(r);
 }
 
+char *
+sq_relay_text(sq_relay *r, size_t n)
+{
+    if (r->cap - r->used >= n) {
+        char *p = r->text + r->used;
+        r->used += n;
+        return p;
+    }
+    if (r->arena == NULL) {
+        r->arena = sq_arena_new(SQ_RELAY_ARENA_CHUNK);
+        if (r->arena == NULL)
+            return NULL;
+    }
+    return sq_arena_alloc(r->arena, n);
+}
+
 int
 sq_relay_set(sq_relay *r, sq_relay_field f, const char *s, size_t n)
 {
-    char *p = sq_arena_strndup(r->arena, s, n);
+    char *p;
 
-    if (p == NULL)
+    if (n == SIZE_MAX || (p = sq_relay_text(r, n + 1)) == NULL)
         return 0;
+    if (n > 0)
+        memcpy(p, s, n);
+    p[n] = '\0';
     r->f[f] = p;
     return 1;
 }
@@ -51,7 +92,7 @@ sq_relay_note(sq_relay *r, const char *word)
     size_t ol = strlen(old), wl = strlen(word);
     char *p;
 
-    p = sq_arena_alloc(r->arena, ol + wl + 2);
+    p = sq_relay_text(r, ol + wl + 2);
     if (p == NULL)
         return 0;
     memcpy(p, old, ol);
