@@ -72,6 +72,11 @@ void json_kv_str(FILE *f, const char *key, const char *val, int first);
 void json_kv_int(FILE *f, const char *key, long long v, int first);
 void json_kv_bool(FILE *f, const char *key, int v, int first);
 
+/* Parse a decimal in [min, max] (whole string); 1 on success. */
+int cli_parse_long(const char *s, long min, long max, long *out);
+/* Online CPUs (at least 1, at most 64). */
+long cli_cpus(void);
+
 /* Progress on stderr when it is a terminal (rate limited). */
 void cli_progress(const char *what, size_t n, int final);
 

@@ -5,6 +5,7 @@
  * Exit: 0 every message has an external origin, 1 at least one has
  * none, 2 usage error or at least one unreadable input/message.
  */
+#include "batch.h"
 #include "cli.h"
 
 #include <squeaky/mail.h>
@@ -14,19 +15,26 @@
 #include <string.h>
 #include <time.h>
 
-enum { OPT_ORIGIN_ONLY = 1 };
+enum { OPT_ORIGIN_ONLY = 1, OPT_JOBS };
 
 static const struct cli_opt trace_opts[] = {
     {"origin-only", 0, 0, OPT_ORIGIN_ONLY, NULL,
      "print only \"source<TAB>origin-ip\" per message"},
+    {"jobs", 'j', 1, OPT_JOBS, "N",
+     "threads for mailboxes and directories (default: CPUs)"},
     {NULL, 0, 0, 0, NULL, NULL},
+};
+
+struct tflags {
+    int any_missing, any_bad;
 };
 
 struct trace_run {
     struct cli_common c;
     sq_trace_opts *topts;
     int origin_only;
-    int any_missing, any_bad;
+    long jobs;
+    struct tflags fl;
     size_t nmsg;
 };
 
@@ -35,9 +43,10 @@ trace_opt(void *ud, int id, const char *arg)
 {
     struct trace_run *tr = ud;
 
-    (void)arg;
     if (id == OPT_ORIGIN_ONLY)
         tr->origin_only = 1;
+    if (id == OPT_JOBS && !cli_parse_long(arg, 1, 64, &tr->jobs))
+        return cli_err(CLI_USAGE, "--jobs: want a number from 1 to 64");
     return -1;
 }
 
@@ -207,34 +216,36 @@ human_trace(FILE *f, const char *label, const sq_trace *t)
 }
 
 static void
-report_bad(struct trace_run *tr, const char *label, const char *why)
+report_bad(const struct trace_run *tr, FILE *out, struct tflags *fl,
+           const char *label, const char *why)
 {
-    tr->any_bad = 1;
+    fl->any_bad = 1;
     if (tr->c.json) {
-        putc('{', stdout);
-        json_kv_str(stdout, "source", label, 1);
-        json_kv_str(stdout, "error", why, 0);
-        fputs(",\"origin\":null,\"relays\":[],\"warnings\":[]}\n", stdout);
+        putc('{', out);
+        json_kv_str(out, "source", label, 1);
+        json_kv_str(out, "error", why, 0);
+        fputs(",\"origin\":null,\"relays\":[],\"warnings\":[]}\n", out);
     }
     cli_err(0, "%s: %s", label, why);
 }
 
 static void
-print_origin_only(const char *label, const sq_trace *t)
+print_origin_only(FILE *out, const char *label, const sq_trace *t)
 {
     const char *ip;
 
-    cli_put_safe(stdout, label, strlen(label));
-    putc('\t', stdout);
+    cli_put_safe(out, label, strlen(label));
+    putc('\t', out);
     if (sq_trace_origin(t, &ip, NULL, NULL, NULL))
-        fputs(ip, stdout);
+        fputs(ip, out);
     else
-        putc('-', stdout);
-    putc('\n', stdout);
+        putc('-', out);
+    putc('\n', out);
 }
 
 static void
-trace_one(struct trace_run *tr, const char *label, const char *msg, size_t len)
+trace_one(const struct trace_run *tr, FILE *out, struct tflags *fl,
+          const char *label, const char *msg, size_t len)
 {
     sq_headers *h = NULL;
     sq_trace *t = NULL;
@@ -242,25 +253,66 @@ trace_one(struct trace_run *tr, const char *label, const char *msg, size_t len)
 
     st = sq_headers_parse(msg, len, tr->c.cfg, &h);
     if (st != SQ_OK) {
-        report_bad(tr, label, sq_strerror(st));
+        report_bad(tr, out, fl, label, sq_strerror(st));
         return;
     }
     st = sq_trace_run(tr->topts, h, &t);
     if (st != SQ_OK) {
-        report_bad(tr, label, sq_strerror(st));
+        report_bad(tr, out, fl, label, sq_strerror(st));
         sq_headers_free(h);
         return;
     }
     if (!sq_trace_origin(t, NULL, NULL, NULL, NULL))
-        tr->any_missing = 1;
+        fl->any_missing = 1;
     if (tr->origin_only)
-        print_origin_only(label, t);
+        print_origin_only(out, label, t);
     else if (tr->c.json)
-        json_trace(stdout, label, t);
+        json_trace(out, label, t);
     else
-        human_trace(stdout, label, t);
+        human_trace(out, label, t);
     sq_trace_free(t);
     sq_headers_free(h);
+}
+
+enum { TF_BAD = 1, TF_MISSING = 2 };
+
+/* One message on a worker thread (see batch.h). */
+static void
+trace_batch_fn(void *ud, FILE *out, int *flags, const char *label,
+               const char *data, size_t len, sq_status st)
+{
+    const struct trace_run *tr = ud;
+    struct tflags fl = {0, 0};
+
+    if (st == SQ_ELIMIT_MESSAGE && !tr->c.quiet)
+        cli_err(0, "%s: %s; traced its first part", label, sq_strerror(st));
+    if (data != NULL)
+        trace_one(tr, out, &fl, label, data, len);
+    else
+        report_bad(tr, out, &fl, label, sq_strerror(st));
+    *flags |= (fl.any_bad ? TF_BAD : 0) | (fl.any_missing ? TF_MISSING : 0);
+}
+
+static void
+trace_parallel(struct trace_run *tr, sq_msgsrc *src)
+{
+    struct batch_job job;
+    long long hb = sq_config_get_int(tr->c.cfg, "max_header_bytes");
+    long long ll = sq_config_get_int(tr->c.cfg, "max_line_length");
+    int flags;
+
+    job.fn = trace_batch_fn;
+    job.ud = tr;
+    job.jobs = (int)tr->jobs;
+    job.max_copy = (size_t)(hb > ll ? hb : ll) + 2;
+    job.progress = !tr->c.quiet;
+    flags = batch_run(src, &job, stdout, &tr->nmsg);
+    if (flags & BATCH_FAILED)
+        tr->fl.any_bad = 1, cli_err(0, "out of memory or threads");
+    if (flags & TF_BAD)
+        tr->fl.any_bad = 1;
+    if (flags & TF_MISSING)
+        tr->fl.any_missing = 1;
 }
 
 static void
@@ -275,22 +327,28 @@ trace_source(struct trace_run *tr, const char *path)
     st = sq_msgsrc_open(path, tr->c.cfg, &src, d);
     if (st != SQ_OK) {
         const char *m = sq_diag_message(d, 0);
-        report_bad(tr, path, m ? m : sq_strerror(st));
+        report_bad(tr, stdout, &tr->fl, path, m ? m : sq_strerror(st));
         sq_diag_free(d);
+        return;
+    }
+    sq_diag_free(d);
+    if (tr->jobs > 1 && sq_msgsrc_kind_of(src) != SQ_SRC_MESSAGE) {
+        trace_parallel(tr, src);
+        sq_msgsrc_free(src);
         return;
     }
     while ((st = sq_msgsrc_next(src, &data, &len, &label)) != SQ_EEOF) {
         if (st == SQ_ELIMIT_MESSAGE && !tr->c.quiet)
             cli_err(0, "%s: %s; traced its first part", label, sq_strerror(st));
         if (st == SQ_OK || st == SQ_ELIMIT_MESSAGE)
-            trace_one(tr, label, data, len);
+            trace_one(tr, stdout, &tr->fl, label, data, len);
         else
-            report_bad(tr, label ? label : path, sq_strerror(st));
+            report_bad(tr, stdout, &tr->fl, label ? label : path,
+                       sq_strerror(st));
         if (!tr->c.quiet)
             cli_progress("messages", ++tr->nmsg, 0);
     }
     sq_msgsrc_free(src);
-    sq_diag_free(d);
 }
 
 int
@@ -303,6 +361,7 @@ cmd_trace(int argc, char **argv)
     int rc, nops;
 
     memset(&tr, 0, sizeof(tr));
+    tr.jobs = cli_cpus();
     rc =
         cli_parse(argc, argv, "squeaky trace [OPTIONS] [MESSAGE|MBOX|DIR|-]...",
                   "Find where each message really came from: the relay "
@@ -330,7 +389,7 @@ cmd_trace(int argc, char **argv)
         trace_source(&tr, ops[i]);
     if (!tr.c.quiet)
         cli_progress("messages", tr.nmsg, 1);
-    rc = tr.any_bad ? CLI_USAGE : tr.any_missing ? CLI_NOTFOUND : CLI_OK;
+    rc = tr.fl.any_bad ? CLI_USAGE : tr.fl.any_missing ? CLI_NOTFOUND : CLI_OK;
     if (fflush(stdout) != 0)
         rc = cli_err(CLI_INTERNAL, "cannot write output");
     sq_trace_opts_free(tr.topts);

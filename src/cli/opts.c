@@ -8,10 +8,12 @@
 
 #include <squeaky/config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *cur_cmd = "";
 
@@ -246,4 +248,28 @@ cli_done(struct cli_common *c)
     sq_config_free(c->cfg);
     free(c->ops);
     memset(c, 0, sizeof(*c));
+}
+
+int
+cli_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    if (s == NULL || *s == '\0')
+        return 0;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+long
+cli_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > 64 ? 64 : n;
 }
