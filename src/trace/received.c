@@ -21,6 +21,7 @@
  */
 #include "received_int.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* Characters SpamAssassin replaces with '!' in stored fields. */
@@ -119,12 +120,6 @@ rx_tok_last(rx_cur *c, char ch, rx_span *out, size_t min)
     return 1;
 }
 
-int
-rx_ihas(const char *s, size_t n, const char *lit)
-{
-    return sq_memcasemem(s, n, lit, strlen(lit)) != NULL;
-}
-
 size_t
 rx_trim_to_boundary(const char *t, size_t tn, const char *s, size_t n)
 {
@@ -138,6 +133,155 @@ rx_trim_to_boundary(const char *t, size_t tn, const char *s, size_t n)
             return l;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the literal index                                                   */
+
+/*
+ * Two byte tables built at compile time from RX_LITERALS: bit id of
+ * RX_T0[c] is set when c can be the first anchor byte of literal id
+ * (both cases for a case-insensitive literal), RX_T1 likewise for the
+ * second.  A position i is a candidate for literal id when the bit is
+ * set in RX_T0[s[i]] & RX_T1[s[i+1]]; candidates are then compared in
+ * full, so the index is exact.
+ */
+#define RX_UP(a) (((a) >= 'a' && (a) <= 'z') ? (a)-32 : (a))
+#define RX_T_BIT(c, id, a, ci)                                                 \
+    (((c) == (a) || ((ci) && (c) == RX_UP(a))) ? (UINT64_C(1) << (id)) : 0)
+#define RX_T0X(c, id, text, k, a0, a1, ci) | RX_T_BIT(c, id, a0, ci)
+#define RX_T1X(c, id, text, k, a0, a1, ci) | RX_T_BIT(c, id, a1, ci)
+#define RX_T0E(c) (0 RX_LITERALS(RX_T0X, c))
+#define RX_T1E(c) (0 RX_LITERALS(RX_T1X, c))
+#define RX_R4(E, c) E(c), E((c) + 1), E((c) + 2), E((c) + 3)
+#define RX_R16(E, c)                                                           \
+    RX_R4(E, c), RX_R4(E, (c) + 4), RX_R4(E, (c) + 8), RX_R4(E, (c) + 12)
+#define RX_R64(E, c)                                                           \
+    RX_R16(E, c), RX_R16(E, (c) + 16), RX_R16(E, (c) + 32), RX_R16(E, (c) + 48)
+#define RX_R256(E) RX_R64(E, 0), RX_R64(E, 64), RX_R64(E, 128), RX_R64(E, 192)
+
+static const uint64_t rx_t0[256] = {RX_R256(RX_T0E)};
+static const uint64_t rx_t1[256] = {RX_R256(RX_T1E)};
+
+#define RX_LIT_DEF(P, id, text, k, a0, a1, ci) {text, sizeof(text) - 1, k, ci},
+static const struct {
+    const char *text;
+    size_t len;
+    size_t k; /* anchor offset */
+    int ci;
+} rx_lits[RXL_COUNT] = {RX_LITERALS(RX_LIT_DEF, 0)};
+#undef RX_LIT_DEF
+
+static int
+lit_at(const char *s, size_t n, size_t st, enum rx_lit_id id)
+{
+    const char *t = rx_lits[id].text;
+    size_t l = rx_lits[id].len;
+
+    if (n - st < l)
+        return 0;
+    if (!rx_lits[id].ci)
+        return memcmp(s + st, t, l) == 0;
+    for (size_t j = 0; j < l; j++)
+        if (lower((unsigned char)s[st + j]) != (unsigned char)t[j])
+            return 0;
+    return 1;
+}
+
+/* Record the candidates in m at anchor position i; returns the bits of
+ * the literals now fully recorded. */
+static uint64_t
+index_hits(rx_index *ix, size_t i, uint64_t m)
+{
+    uint64_t done = 0;
+
+    while (m != 0) {
+        enum rx_lit_id id = (enum rx_lit_id)__builtin_ctzll(m);
+        uint64_t bit = UINT64_C(1) << id;
+        size_t st = i - rx_lits[id].k;
+        m &= m - 1;
+        if (i < rx_lits[id].k || !lit_at(ix->base, ix->n, st, id))
+            continue;
+        if (!(ix->seen_all & bit)) {
+            ix->seen_all |= bit;
+            ix->first_all[id] = (uint32_t)st;
+        }
+        if (st >= ix->off) {
+            ix->seen_off |= bit;
+            ix->first_off[id] = (uint32_t)st;
+            done |= bit;
+        }
+    }
+    return done;
+}
+
+#ifndef NDEBUG
+/* The anchors of RX_LITERALS are written by hand: check them. */
+static int
+anchors_ok(void)
+{
+    for (size_t id = 0; id < RXL_COUNT; id++) {
+        size_t k = rx_lits[id].k;
+        const char *t = rx_lits[id].text;
+        if (k + 2 > rx_lits[id].len ||
+            !(rx_t0[(unsigned char)t[k]] & rx_t1[(unsigned char)t[k + 1]] &
+              (UINT64_C(1) << id)))
+            return 0;
+    }
+    return 1;
+}
+#endif
+
+void
+rx_index_build(rx_index *ix, const char *s, size_t n, size_t off)
+{
+    uint64_t active =
+        (RXL_COUNT == 64) ? ~UINT64_C(0) : (UINT64_C(1) << RXL_COUNT) - 1;
+
+    assert(RXL_COUNT <= 64 && anchors_ok());
+    ix->base = s;
+    ix->n = n;
+    ix->off = off;
+    ix->seen_all = 0;
+    ix->seen_off = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint64_t m = rx_t0[(unsigned char)s[i]] &
+                     rx_t1[(unsigned char)s[i + 1]] & active;
+        if (m != 0)
+            active &= ~index_hits(ix, i, m);
+    }
+}
+
+/* Plain search for literal id in [s, s+n) (pieces the index does not
+ * describe). */
+static size_t
+lit_search(enum rx_lit_id id, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lit_at(s, n, i, id))
+            return i;
+    return n;
+}
+
+size_t
+rx_ifind(const rx_index *ix, enum rx_lit_id id, const char *s, size_t n)
+{
+    uint64_t bit = UINT64_C(1) << id;
+    size_t off = (size_t)(s - ix->base), p;
+
+    if (off == 0) {
+        if (!(ix->seen_all & bit))
+            return n;
+        p = ix->first_all[id];
+    } else if (off == ix->off) {
+        if (!(ix->seen_off & bit))
+            return n;
+        p = ix->first_off[id];
+    } else {
+        return lit_search(id, s, n);
+    }
+    p -= off;
+    return p + rx_lits[id].len <= n ? p : n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -532,7 +676,7 @@ strip_date(const char *s, size_t n)
 static void
 find_id(rx_state *x)
 {
-    size_t i = 0;
+    size_t i = rx_ifind(x->ix, RXL_ID, x->s, x->n);
 
     while ((i = rx_find(x->s, x->n, i, " id ")) < x->n) {
         size_t j = i + 4, st;
@@ -558,10 +702,14 @@ helo_char(unsigned char c)
 
 /* The first \b<key><helo chars>+ at or after 0; 1 when found. */
 static int
-helo_after(rx_state *x, const char *key, size_t *pos, rx_span *out)
+helo_after(rx_state *x, enum rx_lit_id key, size_t *pos, rx_span *out)
 {
-    for (size_t i = rx_find(x->s, x->n, 0, key); i < x->n;
-         i = rx_find(x->s, x->n, i + 1, key)) {
+    const char *k = key == RXL_HELO_EQ ? "helo="
+                    : key == RXL_HELO  ? "HELO "
+                                       : "EHLO ";
+
+    for (size_t i = rx_ifind(x->ix, key, x->s, x->n); i < x->n;
+         i = rx_find(x->s, x->n, i + 1, k)) {
         size_t j = i + 5;
         if (i > 0 && rx_isword((unsigned char)x->s[i - 1]))
             continue;
@@ -584,11 +732,11 @@ find_helo(rx_state *x)
     size_t p1 = x->n, p2 = x->n;
     rx_span h1, h2;
 
-    if (helo_after(x, "helo=", &p1, &x->helo))
+    if (helo_after(x, RXL_HELO_EQ, &p1, &x->helo))
         return;
-    if (!helo_after(x, "HELO ", &p1, &h1))
+    if (!helo_after(x, RXL_HELO, &p1, &h1))
         p1 = x->n;
-    if (!helo_after(x, "EHLO ", &p2, &h2))
+    if (!helo_after(x, RXL_EHLO, &p2, &h2))
         p2 = x->n;
     if (p1 < p2)
         x->helo = h1;
@@ -600,7 +748,7 @@ find_helo(rx_state *x)
 static void
 find_by(rx_state *x)
 {
-    size_t i = 0;
+    size_t i = rx_ifind(x->ix, RXL_BY, x->s, x->n);
 
     while ((i = rx_find(x->s, x->n, i, " by ")) < x->n) {
         rx_cur c = {x->s, x->n, i + 4};
@@ -614,7 +762,11 @@ find_by(rx_state *x)
 static void
 find_envfrom(rx_state *x)
 {
-    for (size_t i = 0; i + 12 < x->n; i++) {
+    size_t i1 = rx_ifind(x->ix, RXL_RETURN_PATH, x->s, x->n);
+    size_t i2 = rx_ifind(x->ix, RXL_ENVELOPE, x->s, x->n);
+
+    /* every match starts at one of the two literals */
+    for (size_t i = i1 < i2 ? i1 : i2; i + 12 < x->n; i++) {
         unsigned char c0 = lower((unsigned char)x->s[i]);
         rx_cur c = {x->s, x->n, i};
         rx_span t;
@@ -667,7 +819,7 @@ rx_sub_helo_ident(rx_state *x, rx_span sub)
 /* early skips (before the date is removed)                            */
 
 static int
-early_skip(const char *s, size_t n)
+early_skip(const rx_index *ix, const char *s, size_t n)
 {
     rx_cur c = {s, n, 0};
     rx_span t;
@@ -675,7 +827,7 @@ early_skip(const char *s, size_t n)
     rx_lit(&c, "(");
     if (!rx_ilit(&c, "from "))
         return 1;
-    for (size_t i = rx_find(s, n, 0, "with local for"); i < n;
+    for (size_t i = rx_ifind(ix, RXL_WITH_LOCAL_FOR, s, n); i < n;
          i = rx_find(s, n, i + 1, "with local for")) {
         int b0 = i == 0 || !rx_isword((unsigned char)s[i - 1]);
         int b1 = i + 14 == n || !rx_isword((unsigned char)s[i + 14]);
@@ -830,7 +982,7 @@ typedef struct rx_extras {
 } rx_extras;
 
 static void
-find_extras(const char *s, size_t n, rx_extras *e)
+find_extras(const rx_index *ix, const char *s, size_t n, rx_extras *e)
 {
     const char *semi;
     /* the for clause precedes the first ';' (rspamd reads it so) */
@@ -839,7 +991,7 @@ find_extras(const char *s, size_t n, rx_extras *e)
 
     memset(e, 0, sizeof(*e));
     e->time = -1;
-    for (size_t i = 0; i + 5 < fe;) {
+    for (size_t i = rx_ifind(ix, RXL_FOR_CI, s, fe); i + 5 < fe;) {
         /* an accepted token without '@' ends nothing: search on */
         clause_tok(s + i, fe - i, " for ", 5, 3, &e->fr);
         if (e->fr.n == 0)
@@ -851,7 +1003,7 @@ find_extras(const char *s, size_t n, rx_extras *e)
         i = (size_t)(e->fr.p - s) - 4;
         e->fr.n = 0;
     }
-    for (size_t i = 0; i + 6 < n;) {
+    for (size_t i = rx_ifind(ix, RXL_WITH_CI, s, n); i + 6 < n;) {
         clause_tok(s + i, n - i, " with ", 6, 1, &e->with);
         if (e->with.n == 0)
             break;
@@ -916,7 +1068,7 @@ build_relay(rx_state *x, const char *line, size_t linelen, sq_relay **out)
         x->by.n--;
     if (x->have_envfrom)
         clean_envfrom(&x->envfrom);
-    find_extras(line, linelen, &e);
+    find_extras(x->ix, line, linelen, &e);
     /* every span lies in the line or in ipbuf/auth: no overflow */
     cap = ipn + x->rdns.n + x->helo.n + x->by.n + x->ident.n + x->envfrom.n +
           x->id.n + auth.n + e.fr.n + e.with.n + e.date.n +
@@ -947,17 +1099,30 @@ build_relay(rx_state *x, const char *line, size_t linelen, sq_relay **out)
 
 /* s/\)by /) by / (once) in the first *dn bytes; the whole line (*n
  * bytes, date included) moves up by one.  buf has room for one more. */
-static void
-fix_paren_by(char *buf, size_t *dn, size_t *n)
+static int
+fix_paren_by(const rx_index *ix, char *buf, size_t *dn, size_t *n)
 {
-    size_t i = rx_find(buf, *dn, 0, ")by ");
+    size_t i = rx_ifind(ix, RXL_PAREN_BY, buf, *dn);
 
     if (i < *dn) {
         memmove(buf + i + 2, buf + i + 1, *n - i - 1);
         buf[i + 1] = ' ';
         (*dn)++;
         (*n)++;
+        return 1;
     }
+    return 0;
+}
+
+/* Where dispatch() will start the working text. */
+static size_t
+dispatch_offset(const char *s, size_t n)
+{
+    if (n >= 5 && (memcmp(s, "from ", 5) == 0 || memcmp(s, "FROM ", 5) == 0))
+        return 5;
+    if (n >= 6 && memcmp(s, "(from ", 6) == 0)
+        return 6;
+    return 0;
 }
 
 static enum rx_verdict
@@ -988,8 +1153,9 @@ sq_status
 sq_received_parse(const char *s, size_t len, sq_relay **out)
 {
     char buf[SQ_RECEIVED_MAX_LEN + 2];
-    size_t n, dn;
+    size_t n, dn, off;
     rx_state x;
+    rx_index ix;
     enum rx_verdict v;
 
     if (out == NULL || (s == NULL && len > 0))
@@ -997,13 +1163,19 @@ sq_received_parse(const char *s, size_t len, sq_relay **out)
     if (len > SQ_RECEIVED_MAX_LEN)
         return SQ_ELIMIT_LINE;
     n = len > 0 ? normalise(s, len, buf) : 0;
-    if (n == 0 || early_skip(buf, n))
+    if (n == 0)
+        return SQ_ENOTRELAY;
+    off = dispatch_offset(buf, n);
+    rx_index_build(&ix, buf, n, off);
+    if (early_skip(&ix, buf, n))
         return SQ_ENOTRELAY;
     dn = strip_date(buf, n);
-    fix_paren_by(buf, &dn, &n);
+    if (fix_paren_by(&ix, buf, &dn, &n))
+        rx_index_build(&ix, buf, n, off);
     memset(&x, 0, sizeof(x));
     x.s = buf;
     x.n = dn;
+    x.ix = &ix;
     find_id(&x);
     find_helo(&x);
     find_by(&x);

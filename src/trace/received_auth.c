@@ -39,9 +39,10 @@ a_rfc3848(rx_state *x, const char *s, size_t n)
         "UTF8SMTPSA", "UTF8LMTPA", "UTF8LMTPSA", "ASMTP",  "HTTP",
         "HTTPS",      "HTTPU",     NULL};
 
-    if (!rx_has(s, n, " by "))
+    if (!rx_ihas_lit(x->ix, RXL_BY, s, n))
         return 0;
-    for (size_t i = 0; i + 6 <= n; i++) {
+    /* every match starts at a " with " */
+    for (size_t i = rx_ifind(x->ix, RXL_WITH_CI, s, n); i + 6 <= n; i++) {
         size_t j;
         const char *sp = memchr(s + i, ' ', n - i);
         if (sp == NULL)
@@ -129,7 +130,7 @@ static int
 a_gmail(rx_state *x, const char *s, size_t n)
 {
     static const char key[] = " by mx.google.com with ESMTPS id ";
-    size_t i = rx_find(s, n, 0, key), v, c, e;
+    size_t i = rx_ifind(x->ix, RXL_GMAIL, s, n), v, c, e;
 
     if (i >= n || !gmail_id(s + i + sizeof(key) - 1, n - i - sizeof(key) + 1))
         return 0;
@@ -160,7 +161,8 @@ a_courier(rx_state *x, const char *s, size_t n)
                                         "CRAM-MD5", NULL};
     size_t i;
 
-    if (n < 5 || memcmp(s, "from ", 5) != 0)
+    if (n < 5 || memcmp(s, "from ", 5) != 0 ||
+        !rx_ihas_lit(x->ix, RXL_AUTH_COLON, s, n))
         return 0;
     for (i = rx_find(s, n, 5, " (AUTH: "); i < n;
          i = rx_find(s, n, i + 1, " (AUTH: ")) {
@@ -214,7 +216,8 @@ a_sendmail(rx_state *x, const char *s, size_t n)
 {
     size_t p, q;
 
-    if (!rx_has(s, n, "authenticated") || n < 5 || memcmp(s, "from ", 5))
+    if (!rx_ihas_lit(x->ix, RXL_AUTHENTICATED, s, n) || n < 5 ||
+        memcmp(s, "from ", 5))
         return 0;
     p = close_bracket_end(s, n);
     if (p >= n || (q = rx_find(s, n, p, "(")) >= n)
@@ -302,6 +305,8 @@ a_criticalpath(rx_state *x, const char *s, size_t n)
 {
     static const char key[] = " (authenticated as ";
 
+    if (!rx_ihas_lit(x->ix, RXL_AUTHENTICATED, s, n))
+        return 0;
     for (size_t i = rx_find(s, n, 0, key); i < n;
          i = rx_find(s, n, i + 1, key)) {
         size_t vs, by;
@@ -324,7 +329,7 @@ a_postfix(rx_state *x, const char *s, size_t n)
 {
     static const char key[] = ") (Authenticated sender: ";
 
-    for (size_t i = rx_find(s, n, 0, key); i < n;
+    for (size_t i = rx_ifind(x->ix, RXL_AUTH_SENDER, s, n); i < n;
          i = rx_find(s, n, i + 1, key)) {
         rx_cur c = {s, n, i + sizeof(key) - 1};
         size_t st;
@@ -350,7 +355,7 @@ static int
 a_communigate(rx_state *x, const char *s, size_t n)
 {
     static const char *const kinds[] = {"HTTP", "SMTP", "XIMSS", "IMAP", NULL};
-    size_t i = rx_find(s, n, 0, "CommuniGate Pro ");
+    size_t i = rx_ifind(x->ix, RXL_CGP, s, n);
 
     if (i >= n || !rx_has(s, n, " (account "))
         return 0;
@@ -371,7 +376,7 @@ a_httpdav(rx_state *x, const char *s, size_t n)
 {
     static const char key[] = " with Microsoft Exchange Server HTTP-DAV";
 
-    for (size_t i = rx_find(s, n, 0, key); i < n;
+    for (size_t i = rx_ifind(x->ix, RXL_HTTPDAV, s, n); i < n;
          i = rx_find(s, n, i + 1, key)) {
         size_t e = i + sizeof(key) - 1;
         if (e == n || !rx_isword((unsigned char)s[e])) {
@@ -386,7 +391,8 @@ a_httpdav(rx_state *x, const char *s, size_t n)
 static int
 a_via_http(rx_state *x, const char *s, size_t n)
 {
-    if (!rx_has(s, n, " by "))
+    if (!rx_ihas_lit(x->ix, RXL_BY, s, n) ||
+        !rx_ihas_lit(x->ix, RXL_VIA_HTTP, s, n))
         return 0;
     for (size_t i = 0; i + 11 <= n; i++) {
         const char *sp = memchr(s + i, ' ', n - i);

@@ -13,6 +13,7 @@
 #include "trace_int.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Longest auth text we compose ("GMail - transport=... cipher=..."). */
@@ -37,6 +38,72 @@ typedef struct rx_cur {
         (x)->s, (x)->n, 0                                                      \
     }
 
+/*
+ * The literals the recognisers search for anywhere in the line.  One
+ * pass over the normalised line (rx_index_build) finds the first
+ * occurrence of each, so that "is X in the line" is a bit test and a
+ * search for the first X starts where X is.  Each literal names an
+ * anchor: the two bytes at offset k (lower case when the literal is
+ * matched ASCII case-insensitively, ci = 1).  Pick rare pairs.
+ *
+ * X(P, id, text, k, anchor0, anchor1, ci); P is passed through.
+ */
+#define RX_LITERALS(X, P)                                                      \
+    X(P, RXL_BY, " by ", 1, 'b', 'y', 0)                                       \
+    X(P, RXL_ID, " id ", 1, 'i', 'd', 0)                                       \
+    X(P, RXL_HELO_EQ, "helo=", 3, 'o', '=', 0)                                 \
+    X(P, RXL_HELO, "HELO ", 1, 'E', 'L', 0)                                    \
+    X(P, RXL_EHLO, "EHLO ", 1, 'H', 'L', 0)                                    \
+    X(P, RXL_WITH_CI, " with ", 1, 'w', 'i', 1)                                \
+    X(P, RXL_FOR_CI, " for ", 1, 'f', 'o', 1)                                  \
+    X(P, RXL_RETURN_PATH, "return-path", 5, 'n', '-', 1)                       \
+    X(P, RXL_ENVELOPE, "envelope-", 7, 'e', '-', 1)                            \
+    X(P, RXL_WITH_LOCAL_FOR, "with local for", 8, 'a', 'l', 0)                 \
+    X(P, RXL_PAREN_BY, ")by ", 0, ')', 'b', 0)                                 \
+    X(P, RXL_SQUIRREL, " (SquirrelMail authenticated user ", 2, 'S', 'q', 0)   \
+    X(P, RXL_NASMAIL, " (NaSMail authenticated user ", 2, 'N', 'a', 0)         \
+    X(P, RXL_AOL, "aol.com", 0, 'a', 'o', 0)                                   \
+    X(P, RXL_WEBMAILUI, "with HTTP (WebMailUI)", 11, 'W', 'e', 0)              \
+    X(P, RXL_SMTPSVC, " SMTPSVC", 5, 'S', 'V', 0)                              \
+    X(P, RXL_MSSMTP, " with Microsoft SMTP Server ", 6, 'M', 'i', 0)           \
+    X(P, RXL_MAPI, " with mapi id ", 7, 'a', 'p', 0)                           \
+    X(P, RXL_XMAIL, "[XMail ", 1, 'X', 'M', 0)                                 \
+    X(P, RXL_ECELERITY, "(ecelerity", 0, '(', 'e', 0)                          \
+    X(P, RXL_EXIM, "Exim", 0, 'E', 'x', 0)                                     \
+    X(P, RXL_POSTFIX, " (Postfix) with", 1, '(', 'P', 0)                       \
+    X(P, RXL_SCALIX, "(Scalix SMTP Relay", 1, 'S', 'c', 0)                     \
+    X(P, RXL_DOMINO, " (Lotus Domino ", 1, '(', 'L', 0)                        \
+    X(P, RXL_WITH_HTTP, "with HTTP", 5, 'H', 'T', 0)                           \
+    X(P, RXL_POP3, "with POP3", 5, 'P', 'O', 0)                                \
+    X(P, RXL_IMAP, "with IMAP", 5, 'I', 'M', 0)                                \
+    X(P, RXL_CGP_PAREN, " (CommuniGate Pro", 2, 'C', 'o', 0)                   \
+    X(P, RXL_CGP, "CommuniGate Pro ", 0, 'C', 'o', 0)                          \
+    X(P, RXL_GMAIL, " by mx.google.com with ESMTPS id ", 4, 'm', 'x', 0)       \
+    X(P, RXL_AUTH_COLON, " (AUTH: ", 5, 'H', ':', 0)                           \
+    X(P, RXL_AUTHENTICATED, "authenticated", 0, 'a', 'u', 0)                   \
+    X(P, RXL_AUTH_SENDER, ") (Authenticated sender: ", 2, '(', 'A', 0)         \
+    X(P, RXL_HTTPDAV, " with Microsoft Exchange Server HTTP-DAV", 6, 'M', 'i', \
+      0)                                                                       \
+    X(P, RXL_VIA_HTTP, " (via http", 2, 'v', 'i', 1)                           \
+    X(P, RXL_LSMTP, "(LSMTP for", 1, 'L', 'S', 0)                              \
+    X(P, RXL_QMAIL, " (qmail-", 2, 'q', 'm', 0)                                \
+    X(P, RXL_HOTMAIL, ".hotmail.msn.com", 10, 's', 'n', 0)
+
+#define RX_LIT_ENUM(P, id, text, k, a0, a1, ci) id,
+enum rx_lit_id { RX_LITERALS(RX_LIT_ENUM, 0) RXL_COUNT };
+#undef RX_LIT_ENUM
+
+/* First occurrences of the RX_LITERALS in one normalised line. */
+typedef struct rx_index {
+    const char *base; /* the line */
+    size_t n;
+    size_t off;        /* where the dispatched text starts (5, 6 or 0) */
+    uint64_t seen_all; /* bit per literal: occurs at or after 0 */
+    uint64_t seen_off; /* ... at or after off */
+    uint32_t first_all[RXL_COUNT];
+    uint32_t first_off[RXL_COUNT];
+} rx_index;
+
 /* What a recogniser decided. */
 enum rx_verdict {
     RX_NO = 0, /* did not match, try the next one */
@@ -48,6 +115,7 @@ enum rx_verdict {
 typedef struct rx_state {
     const char *s; /* working text (after "from " once dispatched) */
     size_t n;
+    const rx_index *ix; /* the line's literal index */
     rx_span ip, rdns, helo, by, id, ident, envfrom;
     int have_envfrom;
     char auth[SQ_RCVD_AUTH_MAX];
@@ -103,13 +171,30 @@ rx_find(const char *s, size_t n, size_t from, const char *lit)
     return n;
 }
 
+/* Index the line [s, s+n); off as in rx_index. */
+void rx_index_build(rx_index *ix, const char *s, size_t n, size_t off);
+/* The first occurrence of literal id lying wholly in [s, s+n) (a piece
+ * of the indexed line), relative to s; n when there is none. */
+size_t rx_ifind(const rx_index *ix, enum rx_lit_id id, const char *s, size_t n);
+/* 1 when literal id lies wholly in [s, s+n). */
+static inline int
+rx_ihas_lit(const rx_index *ix, enum rx_lit_id id, const char *s, size_t n)
+{
+    return rx_ifind(ix, id, s, n) < n;
+}
+/* The same for the state's working text. */
+static inline int
+rx_xhas(const rx_state *x, enum rx_lit_id id)
+{
+    return rx_ifind(x->ix, id, x->s, x->n) < x->n;
+}
+
 /* 1 when lit occurs in s. */
 static inline int
 rx_has(const char *s, size_t n, const char *lit)
 {
     return rx_find(s, n, 0, lit) < n;
 }
-int rx_ihas(const char *s, size_t n, const char *lit);
 /* Token trimmed back to a \b (the Perl "(\S+)\b" idiom). */
 size_t rx_trim_to_boundary(const char *t, size_t tn, const char *s, size_t n);
 /* Parse a "helo=X" / "ident=X" word out of a sub-span. */

@@ -26,8 +26,7 @@ is_digit(char c)
 static enum rx_verdict
 f_squirrel(rx_state *x)
 {
-    if (!rx_has(x->s, x->n, " (SquirrelMail authenticated user ") &&
-        !rx_has(x->s, x->n, " (NaSMail authenticated user "))
+    if (!rx_xhas(x, RXL_SQUIRREL) && !rx_xhas(x, RXL_NASMAIL))
         return RX_NO;
     for (size_t i = 0; i < x->n; i++) {
         size_t l = rx_ip_at(x->s, x->n, i), e;
@@ -60,8 +59,7 @@ f_squirrel(rx_state *x)
 static enum rx_verdict
 f_aol(rx_state *x)
 {
-    if (!rx_has(x->s, x->n, "aol.com") ||
-        !rx_has(x->s, x->n, "with HTTP (WebMailUI)"))
+    if (!rx_xhas(x, RXL_AOL) || !rx_xhas(x, RXL_WEBMAILUI))
         return RX_NO;
     for (size_t i = 0; i < x->n; i++) {
         rx_cur c = {x->s, x->n, i};
@@ -84,7 +82,7 @@ f_http_numeric(rx_state *x)
 {
     rx_cur c = RX_CUR(x);
     rx_span ip, by;
-    size_t i = rx_find(x->s, x->n, 0, "with HTTP");
+    size_t i = rx_ifind(x->ix, RXL_WITH_HTTP, x->s, x->n);
 
     for (; i < x->n; i = rx_find(x->s, x->n, i + 1, "with HTTP"))
         if ((i == 0 || !rx_isword((unsigned char)x->s[i - 1])) &&
@@ -104,6 +102,8 @@ f_http_numeric(rx_state *x)
 static int
 is_qmail_ldap(const rx_state *x)
 {
+    if (!rx_xhas(x, RXL_QMAIL))
+        return 0;
     for (size_t i = rx_find(x->s, x->n, 0, " by "); i < x->n;
          i = rx_find(x->s, x->n, i + 1, " by ")) {
         rx_cur c = {x->s, x->n, i + 4};
@@ -249,6 +249,9 @@ f_hotmail(rx_state *x)
     static const char suf[] = ".hotmail.msn.com";
     const size_t sl = sizeof(suf) - 1;
 
+    /* the by token ends with the suffix, which is then in the line */
+    if (!rx_xhas(x, RXL_HOTMAIL))
+        return RX_NO;
     for (size_t i = rx_find(x->s, x->n, 0, "by "); i < x->n;
          i = rx_find(x->s, x->n, i + 1, "by ")) {
         rx_cur c = {x->s, x->n, i + 3};
@@ -651,7 +654,7 @@ f_sendmail_bits(rx_state *x)
 static enum rx_verdict
 f_fetcher(rx_state *x)
 {
-    if (rx_has(x->s, x->n, "with POP3") || rx_has(x->s, x->n, "with IMAP"))
+    if (rx_xhas(x, RXL_POP3) || rx_xhas(x, RXL_IMAP))
         return RX_SKIP;
     return RX_NO;
 }
@@ -836,7 +839,7 @@ f_communigate_verified(rx_state *x)
     rx_cur c = RX_CUR(x);
     rx_span name, ip, by;
 
-    if (!rx_has(x->s, x->n, " (CommuniGate Pro"))
+    if (!rx_xhas(x, RXL_CGP_PAREN))
         return RX_NO;
     if (rx_tok(&c, &name, 1) && rx_lit(&c, " ([") && rx_ip(&c, &ip) &&
         rx_lit(&c, "] verified)") && rx_by_tok(&c, &by, " ("))

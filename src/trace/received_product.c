@@ -49,7 +49,7 @@ b_smtpsvc(rx_state *x)
 static int
 g_smtpsvc(const rx_state *x)
 {
-    return rx_has(x->s, x->n, " SMTPSVC");
+    return rx_xhas(x, RXL_SMTPSVC);
 }
 
 /* " with (?:Microsoft SMTP Server|mapi id) (?:\([^\)]+\) )?\d+\.\d+\.\d+\.\d+
@@ -60,6 +60,8 @@ g_mssmtp(const rx_state *x)
     static const char *const keys[] = {" with Microsoft SMTP Server ",
                                        " with mapi id ", NULL};
 
+    if (!rx_xhas(x, RXL_MSSMTP) && !rx_xhas(x, RXL_MAPI))
+        return 0;
     for (int k = 0; keys[k] != NULL; k++) {
         for (size_t i = rx_find(x->s, x->n, 0, keys[k]); i < x->n;
              i = rx_find(x->s, x->n, i + 1, keys[k])) {
@@ -114,7 +116,7 @@ b_mssmtp(rx_state *x)
 static int
 g_xmail(const rx_state *x)
 {
-    return rx_has(x->s, x->n, "[XMail ");
+    return rx_xhas(x, RXL_XMAIL);
 }
 
 /* "^(\S+) \((\[?IP\]?)(?::\d+)\) by (\S+)(?: \(\S+\))? with \[XMail" */
@@ -162,7 +164,7 @@ b_xmail(rx_state *x)
 static int
 g_ecelerity(const rx_state *x)
 {
-    for (size_t i = rx_find(x->s, x->n, 0, "(ecelerity"); i < x->n;
+    for (size_t i = rx_ifind(x->ix, RXL_ECELERITY, x->s, x->n); i < x->n;
          i = rx_find(x->s, x->n, i + 1, "(ecelerity"))
         if (i + 10 == x->n || !rx_isword((unsigned char)x->s[i + 10]))
             return 1;
@@ -206,7 +208,7 @@ b_ecelerity(rx_state *x)
 static int
 g_exim(const rx_state *x)
 {
-    return rx_has(x->s, x->n, "Exim");
+    return rx_xhas(x, RXL_EXIM);
 }
 
 /* "\bwith local(?:-\S+)? " */
@@ -339,7 +341,7 @@ b_exim(rx_state *x)
 static int
 g_postfix(const rx_state *x)
 {
-    return rx_has(x->s, x->n, " (Postfix) with");
+    return rx_xhas(x, RXL_POSTFIX);
 }
 
 static enum rx_verdict
@@ -370,7 +372,7 @@ ok:
 static int
 g_scalix(const rx_state *x)
 {
-    return rx_has(x->s, x->n, "(Scalix SMTP Relay");
+    return rx_xhas(x, RXL_SCALIX);
 }
 
 static enum rx_verdict
@@ -391,7 +393,7 @@ b_scalix(rx_state *x)
 static int
 g_domino(const rx_state *x)
 {
-    return rx_has(x->s, x->n, " (Lotus Domino ");
+    return rx_xhas(x, RXL_DOMINO);
 }
 
 static enum rx_verdict

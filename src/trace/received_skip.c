@@ -266,7 +266,7 @@ i_sendgrid_opensmtpd(const rx_state *x)
     if (rx_lit(&c, "([") && loc(&c) && rx_lit(&c, "]) with MailEnable "))
         return 1;
     (void)t;
-    return rx_has(x->s, x->n, "(LSMTP for");
+    return rx_xhas(x, RXL_LSMTP);
 }
 
 static int
