@@ -47,17 +47,23 @@
  *
  * CHAIN CONTINUITY (check_chain).  For consecutive relays where the
  * newer one is untrusted, the older relay's "by" must name the host that
- * sent the newer relay: equal to its helo or rdns (case-insensitive,
- * trailing dots and brackets ignored), or sharing the last two labels
- * (registrable-ish; "a.example.co.uk" and "b.co.uk" also pass - a known
- * weakness), or an unqualified name equal to the first label, or an
- * IP-literal "by" equal to the newer relay's IP.  Empty fields and
- * helos that name nothing (IP literals, unqualified names such as
- * "localhost" or "plain", localhost.*) give no verdict; a loopback
- * hand-over (content filter) counts as sent by its own receiving host.  Hosts
- * with several unrelated names (smtp.gmail.com / *.google.com) are reported as
- * breaks: without DNS we cannot tell them from forgeries.  A mismatch is a
- * break: the older relay gets the note "chain-break" and a warning is added.
+ * sent the newer relay: its helo or rdns, or - for a loopback hop, a
+ * hand-over on one host (content filters such as amavis) - also the
+ * host that received it.  Names are compared case-insensitively without
+ * brackets and trailing dots, and are continuous when they share the
+ * registrable domain (the last two labels, or three under a two-letter
+ * ccTLD whose second-level label is a generic one such as co, com, ne,
+ * org: a.example.co.uk ~ b.example.co.uk but not b.other.co.uk; gmx.de
+ * is registrable) or belong to one operator family of a short static
+ * table (google.com/gmail.com, outlook.com/office365.com/microsoft.com,
+ * ...; see operators[] - every entry lets a forger claim that family).
+ * A break needs evidence on both sides: "by" and at least one sender
+ * name must be real host names - not empty, not an address literal, not
+ * a single label ("localhost", "mail", "unknown", "EXCH01"), not
+ * localhost.* and not under a private TLD (.local, .lan, .localdomain,
+ * ...).  Missing evidence is no break.  A mismatch is a break: the older
+ * relay gets the note "chain-break" and a warning is added.  Each
+ * relay's names are normalised once per trace.
  *
  * ORIGIN.  The first untrusted relay (SpamAssassin's relays_untrusted
  * [0]).  If its address is private, loopback or reserved it cannot be
@@ -117,8 +123,9 @@ in_set(const sq_netset *ns, const sq_relay *r)
 }
 
 /* Lower-case host name without brackets, '!' marks, "IPv6:" and
- * trailing dots. */
-static const char *
+ * trailing dots into buf (HOSTBUF bytes, NUL-terminated); returns its
+ * length.  Longer names are cut at HOSTBUF - 1 bytes. */
+static size_t
 norm_host(const char *s, char *buf)
 {
     size_t n = strlen(s), i = 0, o = 0;
@@ -135,20 +142,17 @@ norm_host(const char *s, char *buf)
         buf[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
     }
     buf[o] = '\0';
-    return buf;
+    return o;
 }
 
 int
 sq_trust_host_match(const char *pattern, const char *host)
 {
     char p[HOSTBUF], h[HOSTBUF];
-    size_t pl, hl;
+    size_t pl, hl = norm_host(host, h);
 
-    norm_host(host, h);
     if (pattern[0] == '.') {
-        norm_host(pattern + 1, p);
-        pl = strlen(p);
-        hl = strlen(h);
+        pl = norm_host(pattern + 1, p);
         if (pl == 0)
             return 0;
         if (hl == pl)
@@ -156,8 +160,8 @@ sq_trust_host_match(const char *pattern, const char *host)
         return hl > pl && h[hl - pl - 1] == '.' &&
                memcmp(h + hl - pl, p, pl) == 0;
     }
-    norm_host(pattern, p);
-    return p[0] != '\0' && strcmp(p, h) == 0;
+    pl = norm_host(pattern, p);
+    return pl != 0 && pl == hl && memcmp(p, h, pl) == 0;
 }
 
 static int
@@ -365,81 +369,196 @@ sq_trust_originating(const sq_trace_opts *o, const sq_headers *h, sq_trace *t,
 /* ------------------------------------------------------------------ */
 /* chain continuity                                                   */
 
+/* Second-level labels that form a public suffix with a two-letter
+ * country TLD (co.uk, com.au, ne.jp, org.br, gov.in, ...).  Other names
+ * under a ccTLD (gmx.de, wp.pl, sfr.fr) are registrable themselves. */
+static const char *const cc_slds[] = {
+    "ac",   "ad",  "asn", "biz", "co",   "com", "ed", "edu", "firm",
+    "gen",  "go",  "gob", "gov", "govt", "gr",  "id", "idv", "ind",
+    "info", "int", "lg",  "ltd", "me",   "mil", "ne", "net", "nhs",
+    "nic",  "nom", "or",  "org", "plc",  "sch",
+};
+
+/* Top-level labels of private names (mDNS, home routers, split DNS):
+ * a name under one of them gives no evidence about who sent a hop. */
+static const char *const private_tlds[] = {
+    "corp",  "home",        "internal", "intranet", "lan",
+    "local", "localdomain", "localnet", "private",
+};
+
+/*
+ * Operators whose mail hosts use names under several registrable
+ * domains (Gmail submits through smtp.gmail.com and relays from
+ * mail-*.google.com; Microsoft 365 mixes outlook.com, office365.com and
+ * microsoft.com; ...).  Names under two domains of one family are
+ * continuous.  Keep the table short: each entry lets a forger claim any
+ * host of that family without a chain break.
+ */
+#define FAMILY_MAX 5
+static const char *const operators[][FAMILY_MAX] = {
+    {"google.com", "gmail.com", "googlemail.com", "1e100.net"},
+    {"outlook.com", "office365.com", "microsoft.com", "hotmail.com",
+     "live.com"},
+    {"yahoo.com", "yahoodns.net", "yahoo.net"},
+    {"amazonses.com", "amazonaws.com"},
+    {"icloud.com", "me.com", "apple.com"},
+    {"pphosted.com", "ppops.net"}, /* Proofpoint */
+};
+
+/* A host name of one relay, prepared once for the chain check. */
+typedef struct chain_name {
+    char s[HOSTBUF]; /* norm_host() form */
+    size_t len;
+    size_t reg; /* offset of the registrable domain in s */
+    int real;   /* a real host name: evidence for or against a break */
+} chain_name;
+
+typedef struct chain_hop {
+    chain_name by, helo, rdns;
+    int local; /* loopback address: a hand-over on one host */
+} chain_hop;
+
 static int
-is_ip_literal(const char *h, sq_ipaddr *a)
+in_words(const char *s, size_t n, const char *const *w, size_t nw)
 {
-    return h[0] != '\0' && sq_ipaddr_parse(h, strlen(h), a);
-}
-
-/* Pointer to the last two labels of h (all of h when it has fewer). */
-static const char *
-last_two(const char *h)
-{
-    const char *last = strrchr(h, '.'), *p;
-
-    if (last == NULL)
-        return h;
-    for (p = last; p > h; p--)
-        if (p[-1] == '.')
-            return p;
-    return h;
-}
-
-static int
-names_match(const char *by, const char *name)
-{
-    size_t bl = strcspn(by, "."), nl = strcspn(name, ".");
-
-    if (name[0] == '\0')
-        return 0;
-    if (strcmp(by, name) == 0)
-        return 1;
-    if (strchr(by, '.') == NULL || strchr(name, '.') == NULL)
-        return bl == nl && memcmp(by, name, bl) == 0;
-    return strcmp(last_two(by), last_two(name)) == 0;
-}
-
-/* IP literals, unqualified names and localhost name no host. */
-static int
-names_nothing(const char *h)
-{
-    sq_ipaddr a;
-
-    return is_ip_literal(h, &a) || strchr(h, '.') == NULL ||
-           strncmp(h, "localhost.", 10) == 0;
-}
-
-/* 1 when older->by plausibly names the host that sent newer. */
-static int
-chain_ok(const sq_relay *newer, const sq_relay *older)
-{
-    char by[HOSTBUF], helo[HOSTBUF], rdns[HOSTBUF];
-    sq_ipaddr a, b;
-
-    norm_host(older->f[SQ_RELAY_BY], by);
-    /* A loopback hand-over (content filter) was sent by the receiving
-     * host itself. */
-    if (relay_class(newer) & SQ_IP_LOOPBACK) {
-        norm_host(newer->f[SQ_RELAY_BY], helo);
-        rdns[0] = '\0';
-    } else {
-        norm_host(newer->f[SQ_RELAY_HELO], helo);
-        norm_host(newer->f[SQ_RELAY_RDNS], rdns);
-    }
-    if (is_ip_literal(by, &a)) {
-        if (newer->f[SQ_RELAY_IP][0] != '\0' &&
-            memcmp(a.b, newer->addr.b, 16) == 0)
+    for (size_t i = 0; i < nw; i++)
+        if (strlen(w[i]) == n && memcmp(w[i], s, n) == 0)
             return 1;
-        return helo[0] == '\0' || strcmp(by, helo) == 0 ||
-               (is_ip_literal(helo, &b) && memcmp(a.b, b.b, 16) == 0);
+    return 0;
+}
+
+#define NWORDS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* 1 when label [s, s+n) is letters, digits, '-' and '_' only; *digits
+ * is set when it is all digits. */
+static int
+host_label(const char *s, size_t n, int *digits)
+{
+    size_t nd = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (c >= '0' && c <= '9')
+            nd++;
+        else if (!((c >= 'a' && c <= 'z') || c == '-' || c == '_'))
+            return 0;
     }
-    if (names_nothing(helo))
-        helo[0] = '\0';
-    if (names_nothing(rdns))
-        rdns[0] = '\0';
-    if (by[0] == '\0' || (helo[0] == '\0' && rdns[0] == '\0'))
+    *digits = nd == n;
+    return n > 0;
+}
+
+/* 1 when s (norm_host form) names a real host: two or more labels, not
+ * an address literal (a last label of digits, or any ':'), not
+ * localhost.* and not under a private TLD.  Single labels ("localhost",
+ * "mail", "unknown") and cut names give no evidence. */
+static int
+real_host(const char *s, size_t len)
+{
+    size_t start = 0, dots = 0;
+    int digits = 0;
+
+    if (len == 0 || len >= HOSTBUF - 1)
+        return 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != '.')
+            continue;
+        if (!host_label(s + start, i - start, &digits))
+            return 0;
+        dots += i < len;
+        start = i + 1;
+    }
+    if (dots == 0 || digits)
+        return 0;
+    if (len > 10 && memcmp(s, "localhost.", 10) == 0)
+        return 0;
+    start = (size_t)(strrchr(s, '.') - s) + 1;
+    return !in_words(s + start, len - start, private_tlds,
+                     NWORDS(private_tlds));
+}
+
+/* Offset of the registrable domain of a real host name: its last two
+ * labels, or three when the last is a two-letter country TLD and the
+ * second-to-last is in cc_slds. */
+static size_t
+reg_offset(const char *s, size_t len)
+{
+    size_t dot[3], nd = 0;
+
+    for (size_t i = len; i-- > 0 && nd < 3;)
+        if (s[i] == '.')
+            dot[nd++] = i;
+    if (nd < 2)
+        return 0;
+    if (len - dot[0] - 1 == 2 &&
+        in_words(s + dot[1] + 1, dot[0] - dot[1] - 1, cc_slds, NWORDS(cc_slds)))
+        return nd == 3 ? dot[2] + 1 : 0;
+    return dot[1] + 1;
+}
+
+/* 1 + the row of operators[] holding domain [d, d+n), or 0. */
+static size_t
+operator_family(const char *d, size_t n)
+{
+    for (size_t i = 0; i < NWORDS(operators); i++)
+        for (size_t j = 0; j < FAMILY_MAX && operators[i][j] != NULL; j++)
+            if (strlen(operators[i][j]) == n &&
+                memcmp(operators[i][j], d, n) == 0)
+                return i + 1;
+    return 0;
+}
+
+static void
+chain_name_set(chain_name *n, const char *s)
+{
+    n->len = norm_host(s, n->s);
+    n->real = real_host(n->s, n->len);
+    n->reg = n->real ? reg_offset(n->s, n->len) : 0;
+}
+
+static void
+chain_hop_set(chain_hop *h, const sq_relay *r)
+{
+    chain_name_set(&h->by, r->f[SQ_RELAY_BY]);
+    chain_name_set(&h->helo, r->f[SQ_RELAY_HELO]);
+    chain_name_set(&h->rdns, r->f[SQ_RELAY_RDNS]);
+    h->local = (relay_class(r) & SQ_IP_LOOPBACK) != 0;
+}
+
+/* Two real names of one host or one organisation: the same registrable
+ * domain or two domains of one operator family. */
+static int
+same_operator(const chain_name *a, const chain_name *b)
+{
+    size_t al = a->len - a->reg, bl = b->len - b->reg, fa;
+
+    if (al == bl && memcmp(a->s + a->reg, b->s + b->reg, al) == 0)
         return 1;
-    return names_match(by, helo) || names_match(by, rdns);
+    fa = operator_family(a->s + a->reg, al);
+    return fa != 0 && fa == operator_family(b->s + b->reg, bl);
+}
+
+/* NULL when older's "by" plausibly names the host that sent newer (or
+ * there is no evidence either way); else the sender name it contradicts.
+ * The sender of a loopback hop is the host that received it. */
+static const chain_name *
+chain_break(const chain_hop *newer, const chain_hop *older)
+{
+    const chain_name *sent[3];
+    size_t n = 0;
+
+    if (!older->by.real)
+        return NULL;
+    if (newer->local && newer->by.real)
+        sent[n++] = &newer->by;
+    if (newer->helo.real)
+        sent[n++] = &newer->helo;
+    if (newer->rdns.real)
+        sent[n++] = &newer->rdns;
+    for (size_t i = 0; i < n; i++)
+        if (same_operator(&older->by, sent[i]))
+            return NULL;
+    return n == 0 ? NULL : sent[0];
 }
 
 static size_t
@@ -453,29 +572,43 @@ first_untrusted(const sq_trace *t)
     return i;
 }
 
-sq_status
-sq_trust_chain(sq_trace *t)
+/* Record a break between relays i (newer) and i + 1 (older). */
+static sq_status
+chain_report(sq_trace *t, size_t i, const chain_name *by,
+             const chain_name *sent)
 {
     char q1[SQ_TRACE_QUOTE_MAX + 4], q2[SQ_TRACE_QUOTE_MAX + 4];
 
-    for (size_t i = first_untrusted(t); i + 1 < t->nreceived; i++) {
-        sq_relay *newer = t->relays[i], *older = t->relays[i + 1];
+    if (!sq_relay_note(t->relays[i + 1], "chain-break"))
+        return SQ_ENOMEM;
+    if (t->nbreaks++ == 0)
+        t->first_break = i + 1;
+    if (!sq_trace_warnf(t,
+                        "hop %zu: chain break: received by \"%s\" but hop "
+                        "%zu was sent by \"%s\"; hops from here on may be "
+                        "forged",
+                        i + 2, sq_trace_quote(by->s, q1), i + 1,
+                        sq_trace_quote(sent->s, q2)))
+        return SQ_ENOMEM;
+    return SQ_OK;
+}
 
-        if (chain_ok(newer, older))
-            continue;
-        if (!sq_relay_note(older, "chain-break"))
-            return SQ_ENOMEM;
-        if (t->nbreaks++ == 0)
-            t->first_break = i + 1;
-        if (!sq_trace_warnf(
-                t,
-                "hop %zu: chain break: received by \"%s\" but hop %zu was "
-                "sent by \"%s\"; hops from here on may be forged",
-                i + 2, sq_trace_quote(older->f[SQ_RELAY_BY], q1), i + 1,
-                sq_trace_quote(newer->f[SQ_RELAY_HELO][0] != '\0'
-                                   ? newer->f[SQ_RELAY_HELO]
-                                   : newer->f[SQ_RELAY_RDNS],
-                               q2)))
+sq_status
+sq_trust_chain(sq_trace *t)
+{
+    chain_hop hop[2];
+    size_t i = first_untrusted(t), cur = 0;
+
+    if (i + 1 >= t->nreceived)
+        return SQ_OK;
+    chain_hop_set(&hop[cur], t->relays[i]);
+    for (; i + 1 < t->nreceived; i++) {
+        const chain_name *sent;
+
+        chain_hop_set(&hop[cur ^ 1], t->relays[i + 1]);
+        sent = chain_break(&hop[cur], &hop[cur ^ 1]);
+        cur ^= 1;
+        if (sent != NULL && chain_report(t, i, &hop[cur].by, sent) != SQ_OK)
             return SQ_ENOMEM;
     }
     return SQ_OK;
@@ -489,13 +622,13 @@ static const char *
 forged_helo(const sq_trace_opts *o, const sq_relay *r)
 {
     char helo[HOSTBUF], by[HOSTBUF];
+    size_t hl = norm_host(r->f[SQ_RELAY_HELO], helo);
+    size_t bl;
     sq_ipaddr a;
 
-    norm_host(r->f[SQ_RELAY_HELO], helo);
-    norm_host(r->f[SQ_RELAY_BY], by);
-    if (helo[0] == '\0')
+    if (hl == 0)
         return NULL;
-    if (is_ip_literal(helo, &a)) {
+    if (sq_ipaddr_parse(helo, hl, &a)) {
         unsigned c = sq_ipaddr_class(&a);
 
         if ((c & (SQ_IP_LOOPBACK | SQ_IP_PRIVATE | SQ_IP_RESERVED)) == 0 &&
@@ -505,7 +638,8 @@ forged_helo(const sq_trace_opts *o, const sq_relay *r)
     }
     if (own_host(o, helo))
         return "helo names one of our own hosts";
-    if (strcmp(helo, by) == 0)
+    bl = norm_host(r->f[SQ_RELAY_BY], by);
+    if (bl == hl && memcmp(helo, by, hl) == 0)
         return "helo names the receiving host";
     return NULL;
 }

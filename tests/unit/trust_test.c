@@ -764,6 +764,182 @@ test_own_cases(void)
            sqtest_failures - before);
 }
 
+/* ------------------------------------------------------------------ */
+/* chain continuity cases                                             */
+
+/* Each runs with trusted_networks 10.0.0.0/8 below a trusted hop and
+ * the MX hop "from <sender> ... by mx.example.net", so relay 1 is the
+ * first untrusted one and the origin. */
+#define MX_TOP                                                                 \
+    "Received: from mx.example.net (mx.example.net [10.0.0.5]) by "            \
+    "mail.example.net (Postfix) with ESMTP id A1" D
+
+typedef struct chain_case {
+    const char *name;
+    const char *headers;
+    const char *origin; /* expected origin IP */
+    const char *conf;   /* expected confidence */
+    int breaks;         /* relays noted "chain-break" */
+    const char *quote;  /* substring of the break warning, or NULL */
+} chain_case;
+
+static const chain_case chain_cases[] = {
+    {"amavis localhost loop is not a break",
+     MX_TOP "Received: from relay.sender.org (relay.sender.org "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from localhost (localhost [127.0.0.1]) by "
+            "relay.sender.org (Postfix) with ESMTP id B3" D
+            "Received: from relay.sender.org ([127.0.0.1]) by localhost "
+            "(relay.sender.org [127.0.0.1]) (amavis, port 10024) with ESMTP "
+            "id B4" D "Received: from pc.corp.sender.org (pc.corp.sender.org "
+            "[10.9.8.7]) by relay.sender.org (Postfix) with ESMTP id B5" D "\n",
+     "81.2.69.142", "high", 0, NULL},
+    {"localhost.localdomain hand-over is not a break",
+     MX_TOP "Received: from relay.sender.org (relay.sender.org "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from localhost.localdomain (localhost.localdomain "
+            "[127.0.0.1]) by relay.sender.org (Postfix) with ESMTP id B3" D
+            "Received: from relay.sender.org ([127.0.0.1]) by "
+            "localhost.localdomain (Postfix) with ESMTP id B4" D "\n",
+     "81.2.69.142", "high", 0, NULL},
+    {"forged hop below a loopback hand-over is a break",
+     MX_TOP "Received: from relay.sender.org (relay.sender.org "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from localhost (localhost [127.0.0.1]) by "
+            "relay.sender.org (Postfix) with ESMTP id B3" D
+            "Received: from mail.paypal.com (mail.paypal.com [45.33.32.156]) "
+            "by mx.paypal.com (8.15.2/8.15.2) with ESMTP id B4" D "\n",
+     "81.2.69.142", "low", 1, "received by \"mx.paypal.com\""},
+    {"smtp.gmail.com then mail-xx.google.com is not a break",
+     MX_TOP "Received: from mail-yb1-f58.google.com "
+            "(mail-yb1-f58.google.com [209.85.219.58]) by mx.example.net "
+            "(Postfix) with ESMTPS id B2" D
+            "Received: from [192.168.0.200] (ip-1-20-36-178.isp.example. "
+            "[1.20.36.178]) by smtp.gmail.com with ESMTPSA id "
+            "a1sm123456ybb.12.2024.01.01" D "\n",
+     "209.85.219.58", "high", 0, NULL},
+    {"outlook.com relay below office365.com is not a break",
+     MX_TOP "Received: from EUR05-AM6-obe.outbound.protection.outlook.com "
+            "(mail-am6eur05on2100.outbound.protection.outlook.com "
+            "[40.107.22.100]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from AM0PR01MB1.eurprd01.prod.outlook.com "
+            "(2603:10a6:208:1::1) by AM0PR01MB2.eurprd01.prod.office365.com "
+            "with HTTPS" D "\n",
+     "40.107.22.100", "high", 0, NULL},
+    {"unrelated domains are a break",
+     MX_TOP "Received: from relay.sender.org (relay.sender.org "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from mail.paypal.com (mail.paypal.com [45.33.32.156]) "
+            "by mx.paypal.com (8.15.2/8.15.2) with ESMTP id B3" D "\n",
+     "81.2.69.142", "low", 1, "was sent by \"relay.sender.org\""},
+    {"same registrable domain under co.uk is continuous",
+     MX_TOP "Received: from relay.sender.co.uk (relay.sender.co.uk "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from pc.sender.co.uk (pc.sender.co.uk [45.33.32.156]) "
+            "by smtp.sender.co.uk (Postfix) with ESMTP id B3" D "\n",
+     "81.2.69.142", "high", 0, NULL},
+    {"different registrants under co.uk are a break",
+     MX_TOP "Received: from relay.sender.co.uk (relay.sender.co.uk "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from pc.other.co.uk (pc.other.co.uk [45.33.32.156]) "
+            "by smtp.other.co.uk (Postfix) with ESMTP id B3" D "\n",
+     "81.2.69.142", "low", 1, "received by \"smtp.other.co.uk\""},
+    {"different registrants under com.au are a break",
+     MX_TOP "Received: from relay.sender.com.au (relay.sender.com.au "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from pc.other.com.au (pc.other.com.au [45.33.32.156]) "
+            "by smtp.other.com.au (Postfix) with ESMTP id B3" D "\n",
+     "81.2.69.142", "low", 1, NULL},
+    {"a short name under a ccTLD (gmx.de) is registrable",
+     MX_TOP "Received: from mout.gmx.de (mout.gmx.de [212.227.17.22]) by "
+            "mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from [192.168.1.20] ([81.2.69.142]) by mail.gmx.de "
+            "(mrgmx104 [212.227.17.168]) with ESMTPSA id B3" D "\n",
+     "212.227.17.22", "high", 0, NULL},
+    {"a bare single-label by gives no evidence",
+     MX_TOP "Received: from relay.sender.org (relay.sender.org "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: from CY4A6QCH ([172.26.194.223]) by EXCH01 with "
+            "Microsoft SMTPSVC(6.0.3790.4675)" D "\n",
+     "81.2.69.142", "high", 0, NULL},
+    {"a bare single-label helo gives no evidence",
+     MX_TOP "Received: from mail (unknown [81.2.69.142]) by mx.example.net "
+            "(Postfix) with ESMTP id B2" D
+            "Received: from pc.other.org (pc.other.org [45.33.32.156]) by "
+            "smtp.other.org (Postfix) with ESMTP id B3" D "\n",
+     "81.2.69.142", "high", 0, NULL},
+    {"an address-literal by gives no evidence",
+     MX_TOP "Received: from relay.sender.org (relay.sender.org "
+            "[81.2.69.142]) by mx.example.net (Postfix) with ESMTPS id B2" D
+            "Received: by 2002:a05:6a10:8e0e:b0:4f1:8a2c:f3d4 with SMTP id "
+            "x14csp1234567pxr" D "\n",
+     "81.2.69.142", "high", 0, NULL},
+    {"a private-TLD helo gives no evidence",
+     MX_TOP "Received: from desktop-7.lan (unknown [81.2.69.142]) by "
+            "mx.example.net (Postfix) with ESMTP id B2" D
+            "Received: from pc.other.org (pc.other.org [45.33.32.156]) by "
+            "smtp.other.org (Postfix) with ESMTP id B3" D "\n",
+     "81.2.69.142", "high", 0, NULL},
+};
+
+static int
+count_breaks(const sq_trace *t)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < sq_trace_relay_count(t); i++)
+        n += has_word(sq_relay_get(sq_trace_relay(t, i), SQ_RELAY_NOTES),
+                      "chain-break");
+    return n;
+}
+
+static void
+chain_case_run(const sq_config *cfg, const chain_case *c)
+{
+    sq_trace *t = run_trace(cfg, c->headers, strlen(c->headers));
+    const char *ip = "";
+    sq_confidence conf = SQ_CONF_NONE;
+    int before = sqtest_failures, nb;
+
+    SQ_CHECK(t != NULL, "%s: trace", c->name);
+    if (t == NULL)
+        return;
+    if (!sq_trace_origin(t, &ip, NULL, &conf, NULL))
+        ip = "";
+    SQ_CHECK_STR(ip, c->origin, "%s: origin", c->name);
+    SQ_CHECK_STR(sq_confidence_name(conf), c->conf, "%s: confidence", c->name);
+    nb = count_breaks(t);
+    SQ_CHECK(nb == c->breaks, "%s: %d chain breaks, want %d", c->name, nb,
+             c->breaks);
+    SQ_CHECK(has_warning(t, "chain break") == (c->breaks > 0),
+             "%s: chain-break warning %s", c->name,
+             c->breaks > 0 ? "missing" : "unexpected");
+    if (c->quote != NULL)
+        SQ_CHECK(has_warning(t, c->quote), "%s: warning quotes %s", c->name,
+                 c->quote);
+    if (sqtest_failures != before || verbose) {
+        printf("  chain case: %s\n", c->name);
+        print_trace(t);
+    }
+    sq_trace_free(t);
+}
+
+static void
+test_chain_cases(void)
+{
+    const char *kv[] = {"trusted_networks", "10.0.0.0/8", NULL};
+    sq_config *cfg = make_config(kv);
+    int before = sqtest_failures;
+    size_t n = sizeof(chain_cases) / sizeof(chain_cases[0]);
+
+    SQ_CHECK(cfg != NULL, "chain cases: config");
+    for (size_t i = 0; cfg != NULL && i < n; i++)
+        chain_case_run(cfg, &chain_cases[i]);
+    printf("chain cases: %zu run, %d failed checks\n", n,
+           sqtest_failures - before);
+    sq_config_free(cfg);
+}
+
 /* check_chain = no: the same broken chain keeps its confidence. */
 static void
 test_check_chain_off(void)
@@ -811,6 +987,7 @@ main(int argc, char **argv)
     test_messages();
     test_rspamd();
     test_own_cases();
+    test_chain_cases();
     test_check_chain_off();
     return sqtest_finish("trust_test");
 }
