@@ -147,6 +147,8 @@ sq_trace_opts_new(const sq_config *cfg, sq_trace_opts **out, sq_diag *d)
         st = split_list(o->arena, "originating_ip_headers",
                         cfg_str(cfg, "originating_ip_headers"), o->orig,
                         &o->norig, d);
+    for (size_t k = 0; st == SQ_OK && k < o->norig; k++)
+        o->orig_len[k] = strlen(o->orig[k]);
     if (st == SQ_OK)
         st = split_list(o->arena, "trusted_by_hosts",
                         cfg_str(cfg, "trusted_by_hosts"), o->hosts, &o->nhosts,
@@ -201,6 +203,7 @@ sq_trace_warnf(sq_trace *t, const char *fmt, ...)
     char buf[512];
     va_list ap;
     char *p;
+    int n;
 
     if (t->nwarn > SQ_TRACE_MAX_WARNINGS)
         return 1;
@@ -208,10 +211,15 @@ sq_trace_warnf(sq_trace *t, const char *fmt, ...)
         t->warn[t->nwarn++] = "further warnings dropped";
         return 1;
     }
+    if (t->arena == NULL && (t->arena = sq_arena_new(1024)) == NULL)
+        return 0;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    p = sq_arena_strndup(t->arena, buf, strlen(buf));
+    if (n < 0)
+        n = 0;
+    p = sq_arena_strndup(t->arena, buf,
+                         (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
     if (p == NULL)
         return 0;
     t->warn[t->nwarn++] = p;
@@ -256,10 +264,13 @@ sq_trace_free(sq_trace *t)
 static int
 is_fetcher_line(const char *v, size_t len)
 {
-    for (size_t i = 0; len >= 9 && i <= len - 9; i++)
-        if (memcmp(v + i, "with POP3", 9) == 0 ||
-            memcmp(v + i, "with IMAP", 9) == 0)
+    const char *p = v, *end = v + len;
+
+    while (end - p >= 9 && (p = memchr(p, 'w', (size_t)(end - p - 8)))) {
+        if (memcmp(p, "with POP3", 9) == 0 || memcmp(p, "with IMAP", 9) == 0)
             return 1;
+        p++;
+    }
     return 0;
 }
 
@@ -310,18 +321,35 @@ walk_one(const sq_trace_opts *o, sq_trust_walk *w, sq_trace *t, const char *v,
     }
 }
 
+/* Remember the first header of each originating_ip_headers name. */
+static void
+note_orig(const sq_trace_opts *o, sq_trace *t, const char *name, size_t nl,
+          size_t i)
+{
+    for (size_t k = 0; k < o->norig; k++)
+        if (t->orig_at[k] == 0 && o->orig_len[k] == nl &&
+            sq_strncaseeq(name, nl, o->orig[k]))
+            t->orig_at[k] = i + 1;
+}
+
+/* One pass over the headers: every Received header through the walk,
+ * the originating-IP headers located for later. */
 static sq_status
 walk_received(const sq_trace_opts *o, const sq_headers *h, sq_trace *t,
               sq_trust_walk *w)
 {
-    size_t hdr = 0;
+    size_t hdr = 0, nh = sq_headers_count(h);
     sq_status st;
 
-    for (size_t i = sq_headers_find(h, "Received", 0); i != (size_t)-1;
-         i = sq_headers_find(h, "Received", i + 1)) {
-        size_t len = 0;
-        const char *v = sq_headers_value(h, i, &len);
+    for (size_t i = 0; i < nh; i++) {
+        size_t nl = 0, len = 0;
+        const char *name = sq_headers_name(h, i, &nl), *v;
 
+        if (nl != 8 || !sq_strncaseeq(name, nl, "Received")) {
+            note_orig(o, t, name, nl, i);
+            continue;
+        }
+        v = sq_headers_value(h, i, &len);
         st = walk_one(o, w, t, v, len, ++hdr);
         if (st != SQ_OK)
             return st;
@@ -347,7 +375,7 @@ sq_trace_run(const sq_trace_opts *o, const sq_headers *h, sq_trace **out)
     if (o == NULL || h == NULL || out == NULL)
         return SQ_EINVAL;
     t = calloc(1, sizeof(*t));
-    if (t == NULL || (t->arena = sq_arena_new(1024)) == NULL)
+    if (t == NULL)
         goto out;
     sq_trust_walk_init(&w);
     st = walk_received(o, h, t, &w);

@@ -347,14 +347,14 @@ sq_trust_originating(const sq_trace_opts *o, const sq_headers *h, sq_trace *t,
     int all_trusted = t->n == 0 || t->relays[t->n - 1]->trusted;
 
     for (size_t k = 0; k < o->norig; k++) {
-        size_t idx = sq_headers_find(h, o->orig[k], 0), len = 0;
+        size_t len = 0;
         const char *v;
         sq_ipaddr a;
         int ok;
 
-        if (idx == (size_t)-1)
+        if (t->orig_at[k] == 0)
             continue;
-        v = sq_headers_value(h, idx, &len);
+        v = sq_headers_value(h, t->orig_at[k] - 1, &len);
         if (!first_ip(v, len, &a))
             continue;
         ok = orig_allowed(t, o->orig[k], &a, all_trusted);
@@ -407,14 +407,15 @@ static const char *const operators[][FAMILY_MAX] = {
 
 /* A host name of one relay, prepared once for the chain check. */
 typedef struct chain_name {
-    char s[HOSTBUF]; /* norm_host() form */
+    char s[HOSTBUF]; /* norm_host() form; only set when real */
     size_t len;
-    size_t reg; /* offset of the registrable domain in s */
-    int real;   /* a real host name: evidence for or against a break */
+    int real; /* a real host name: evidence for or against a break */
 } chain_name;
 
 typedef struct chain_hop {
-    chain_name by, helo, rdns;
+    const sq_relay *r;
+    chain_name by, helo, rdns; /* helo and rdns once senders is set */
+    int senders;
     int local; /* loopback address: a hand-over on one host */
 } chain_hop;
 
@@ -422,60 +423,12 @@ static int
 in_words(const char *s, size_t n, const char *const *w, size_t nw)
 {
     for (size_t i = 0; i < nw; i++)
-        if (strlen(w[i]) == n && memcmp(w[i], s, n) == 0)
+        if (w[i][0] == s[0] && strncmp(w[i], s, n) == 0 && w[i][n] == '\0')
             return 1;
     return 0;
 }
 
 #define NWORDS(a) (sizeof(a) / sizeof((a)[0]))
-
-/* 1 when label [s, s+n) is letters, digits, '-' and '_' only; *digits
- * is set when it is all digits. */
-static int
-host_label(const char *s, size_t n, int *digits)
-{
-    size_t nd = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (c >= '0' && c <= '9')
-            nd++;
-        else if (!((c >= 'a' && c <= 'z') || c == '-' || c == '_'))
-            return 0;
-    }
-    *digits = nd == n;
-    return n > 0;
-}
-
-/* 1 when s (norm_host form) names a real host: two or more labels, not
- * an address literal (a last label of digits, or any ':'), not
- * localhost.* and not under a private TLD.  Single labels ("localhost",
- * "mail", "unknown") and cut names give no evidence. */
-static int
-real_host(const char *s, size_t len)
-{
-    size_t start = 0, dots = 0;
-    int digits = 0;
-
-    if (len == 0 || len >= HOSTBUF - 1)
-        return 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i < len && s[i] != '.')
-            continue;
-        if (!host_label(s + start, i - start, &digits))
-            return 0;
-        dots += i < len;
-        start = i + 1;
-    }
-    if (dots == 0 || digits)
-        return 0;
-    if (len > 10 && memcmp(s, "localhost.", 10) == 0)
-        return 0;
-    start = (size_t)(strrchr(s, '.') - s) + 1;
-    return !in_words(s + start, len - start, private_tlds,
-                     NWORDS(private_tlds));
-}
 
 /* Offset of the registrable domain of a real host name: its last two
  * labels, or three when the last is a two-letter country TLD and the
@@ -508,20 +461,64 @@ operator_family(const char *d, size_t n)
     return 0;
 }
 
+/* Normalise s like norm_host() into n and decide whether it is a real
+ * host name: two or more labels of letters, digits, '-' and '_', the
+ * last not all digits (no address literal: those have ':' or a numeric
+ * last label), not localhost.* and not under a private TLD.  Single
+ * labels ("localhost", "mail", "unknown") and over-long names give no
+ * evidence.  One pass; n->s is left unset for names that are not real. */
 static void
 chain_name_set(chain_name *n, const char *s)
 {
-    n->len = norm_host(s, n->s);
-    n->real = real_host(n->s, n->len);
-    n->reg = n->real ? reg_offset(n->s, n->len) : 0;
+    size_t len = strlen(s), i = 0, o = 0, lab = 0, dots = 0, last = 0;
+    int digits = 1;
+
+    n->real = 0;
+    while (i < len && (s[i] == '!' || s[i] == '['))
+        i++;
+    while (len > i &&
+           (s[len - 1] == '!' || s[len - 1] == ']' || s[len - 1] == '.'))
+        len--;
+    if (len - i >= HOSTBUF - 1)
+        return;
+    for (; i < len; i++) {
+        char c = s[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c == '.') {
+            if (lab == 0)
+                return;
+            dots++;
+            lab = 0;
+            digits = 1;
+            last = o + 1;
+        } else if ((c >= 'a' && c <= 'z') || c == '-' || c == '_') {
+            lab++;
+            digits = 0;
+        } else if (c >= '0' && c <= '9') {
+            lab++;
+        } else {
+            return;
+        }
+        n->s[o++] = c;
+    }
+    if (dots == 0 || digits)
+        return;
+    n->s[o] = '\0';
+    n->len = o;
+    if (o > 10 && memcmp(n->s, "localhost.", 10) == 0)
+        return;
+    n->real =
+        !in_words(n->s + last, o - last, private_tlds, NWORDS(private_tlds));
 }
 
 static void
 chain_hop_set(chain_hop *h, const sq_relay *r)
 {
+    h->r = r;
     chain_name_set(&h->by, r->f[SQ_RELAY_BY]);
-    chain_name_set(&h->helo, r->f[SQ_RELAY_HELO]);
-    chain_name_set(&h->rdns, r->f[SQ_RELAY_RDNS]);
+    h->senders = 0;
     h->local = (relay_class(r) & SQ_IP_LOOPBACK) != 0;
 }
 
@@ -530,25 +527,35 @@ chain_hop_set(chain_hop *h, const sq_relay *r)
 static int
 same_operator(const chain_name *a, const chain_name *b)
 {
-    size_t al = a->len - a->reg, bl = b->len - b->reg, fa;
+    size_t ar, br, fa;
 
-    if (al == bl && memcmp(a->s + a->reg, b->s + b->reg, al) == 0)
+    if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0)
         return 1;
-    fa = operator_family(a->s + a->reg, al);
-    return fa != 0 && fa == operator_family(b->s + b->reg, bl);
+    ar = reg_offset(a->s, a->len);
+    br = reg_offset(b->s, b->len);
+    if (a->len - ar == b->len - br &&
+        memcmp(a->s + ar, b->s + br, a->len - ar) == 0)
+        return 1;
+    fa = operator_family(a->s + ar, a->len - ar);
+    return fa != 0 && fa == operator_family(b->s + br, b->len - br);
 }
 
 /* NULL when older's "by" plausibly names the host that sent newer (or
  * there is no evidence either way); else the sender name it contradicts.
  * The sender of a loopback hop is the host that received it. */
 static const chain_name *
-chain_break(const chain_hop *newer, const chain_hop *older)
+chain_break(chain_hop *newer, const chain_hop *older)
 {
     const chain_name *sent[3];
     size_t n = 0;
 
     if (!older->by.real)
         return NULL;
+    if (!newer->senders) {
+        chain_name_set(&newer->helo, newer->r->f[SQ_RELAY_HELO]);
+        chain_name_set(&newer->rdns, newer->r->f[SQ_RELAY_RDNS]);
+        newer->senders = 1;
+    }
     if (newer->local && newer->by.real)
         sent[n++] = &newer->by;
     if (newer->helo.real)

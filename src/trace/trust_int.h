@@ -29,6 +29,7 @@ struct sq_trace_opts {
     int nets_configured; /* trusted_networks or internal_networks set */
     int check_chain;
     const char *orig[SQ_TRACE_MAX_LIST]; /* originating_ip_headers */
+    size_t orig_len[SQ_TRACE_MAX_LIST];
     size_t norig;
     const char *hosts[SQ_TRACE_MAX_LIST]; /* trusted_by_hosts */
     size_t nhosts;
@@ -43,10 +44,13 @@ typedef struct sq_trust_walk {
 } sq_trust_walk;
 
 struct sq_trace {
-    sq_arena *arena; /* warning texts */
+    sq_arena *arena; /* warning texts; NULL until the first warning */
     sq_relay **relays;
     size_t n, cap;
     size_t nreceived; /* relays from Received headers; synthetic follow */
+    /* 1 + index of the first header named o->orig[k], 0 when absent
+     * (found in the same pass as the Received headers). */
+    size_t orig_at[SQ_TRACE_MAX_LIST];
     const char *warn[SQ_TRACE_MAX_WARNINGS + 1];
     size_t nwarn;
     size_t nbreaks;      /* chain breaks found in the untrusted part */
@@ -72,7 +76,8 @@ int sq_trace_push(sq_trace *t, sq_relay *r);
 void sq_trust_walk_init(sq_trust_walk *w);
 /* Decide r->trusted, r->internal, r->msa as the next (older) relay. */
 void sq_trust_classify(const sq_trace_opts *o, sq_trust_walk *w, sq_relay *r);
-/* Add the web-mail submitter from originating-IP headers when allowed. */
+/* Add the web-mail submitter from originating-IP headers when allowed
+ * (the headers located by t->orig_at). */
 sq_status sq_trust_originating(const sq_trace_opts *o, const sq_headers *h,
                                sq_trace *t, sq_trust_walk *w);
 /* Chain continuity over the untrusted part (notes + warnings). */
