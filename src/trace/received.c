@@ -23,6 +23,9 @@
 
 #include <assert.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Characters SpamAssassin replaces with '!' in stored fields. */
 static int
@@ -36,20 +39,6 @@ strip_char(unsigned char c)
 /* ------------------------------------------------------------------ */
 /* character classes and cursor primitives                            */
 
-int
-rx_isspace(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
-int
-rx_isword(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '_';
-}
-
 static int
 is_digit(unsigned char c)
 {
@@ -60,64 +49,6 @@ static int
 is_hex(unsigned char c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-int
-rx_ilit(rx_cur *c, const char *lit)
-{
-    size_t l = strlen(lit);
-
-    if (c->n - c->i < l)
-        return 0;
-    for (size_t k = 0; k < l; k++)
-        if (lower((unsigned char)c->s[c->i + k]) !=
-            lower((unsigned char)lit[k]))
-            return 0;
-    c->i += l;
-    return 1;
-}
-
-int
-rx_tok(rx_cur *c, rx_span *out, size_t min)
-{
-    size_t j = c->i;
-
-    while (j < c->n && c->s[j] != ' ')
-        j++;
-    if (j - c->i < min)
-        return 0;
-    if (out != NULL) {
-        out->p = c->s + c->i;
-        out->n = j - c->i;
-    }
-    c->i = j;
-    return 1;
-}
-
-int
-rx_tok_last(rx_cur *c, char ch, rx_span *out, size_t min)
-{
-    size_t j = c->i, last = c->n;
-
-    while (j < c->n && c->s[j] != ' ') {
-        if (c->s[j] == ch && j - c->i >= min)
-            last = j;
-        j++;
-    }
-    if (last == c->n)
-        return 0;
-    if (out != NULL) {
-        out->p = c->s + c->i;
-        out->n = last - c->i;
-    }
-    c->i = last;
-    return 1;
 }
 
 size_t
@@ -183,7 +114,7 @@ lit_at(const char *s, size_t n, size_t st, enum rx_lit_id id)
     if (!rx_lits[id].ci)
         return memcmp(s + st, t, l) == 0;
     for (size_t j = 0; j < l; j++)
-        if (lower((unsigned char)s[st + j]) != (unsigned char)t[j])
+        if (rx_lower((unsigned char)s[st + j]) != (unsigned char)t[j])
             return 0;
     return 1;
 }
@@ -252,36 +183,13 @@ rx_index_build(rx_index *ix, const char *s, size_t n, size_t off)
     }
 }
 
-/* Plain search for literal id in [s, s+n) (pieces the index does not
- * describe). */
-static size_t
-lit_search(enum rx_lit_id id, const char *s, size_t n)
+size_t
+rx_lit_search(enum rx_lit_id id, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (lit_at(s, n, i, id))
             return i;
     return n;
-}
-
-size_t
-rx_ifind(const rx_index *ix, enum rx_lit_id id, const char *s, size_t n)
-{
-    uint64_t bit = UINT64_C(1) << id;
-    size_t off = (size_t)(s - ix->base), p;
-
-    if (off == 0) {
-        if (!(ix->seen_all & bit))
-            return n;
-        p = ix->first_all[id];
-    } else if (off == ix->off) {
-        if (!(ix->seen_off & bit))
-            return n;
-        p = ix->first_off[id];
-    } else {
-        return lit_search(id, s, n);
-    }
-    p -= off;
-    return p + rx_lits[id].len <= n ? p : n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -559,26 +467,59 @@ rx_localhost_at(const char *s, size_t n, size_t i)
 /* ------------------------------------------------------------------ */
 /* normalisation and line-wide steps                                   */
 
-/* Fold whitespace runs to one space, drop NULs, trim both ends. */
+/* Fold whitespace runs to one space, drop NULs, trim both ends: one
+ * input byte (the whitespace run pending in *pend). */
+static inline size_t
+norm_byte(unsigned char c, char *out, size_t o, int *pend)
+{
+    if (c == '\0')
+        return o;
+    if (rx_isspace(c)) {
+        *pend = 1;
+        return o;
+    }
+    if (*pend && o > 0)
+        out[o++] = ' ';
+    *pend = 0;
+    out[o++] = (char)c;
+    return o;
+}
+
+/* out has room for len bytes (the output is never longer). */
 static size_t
 normalise(const char *in, size_t len, char *out)
 {
-    size_t o = 0;
+    size_t o = 0, i = 0;
     int pend = 0;
+#if defined(__SSE2__)
+    /* 16 bytes whose only byte <= ' ' are single spaces (not leading,
+     * not after a pending run) come out unchanged: copy them whole. */
+    const __m128i sp = _mm_set1_epi8(' ');
 
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (c == '\0')
-            continue;
-        if (rx_isspace(c)) {
-            pend = 1;
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+        unsigned le =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, sp), v));
+        unsigned ms = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp));
+        if (le == ms && (ms & (ms >> 1)) == 0 &&
+            !((ms & 1u) && (pend || o == 0))) {
+            if (pend && o > 0)
+                out[o++] = ' ';
+            memcpy(out + o, in + i, 16);
+            o += 16;
+            pend = 0;
+            if (ms & 0x8000u) { /* a trailing space stays pending */
+                o--;
+                pend = 1;
+            }
             continue;
         }
-        if (pend && o > 0)
-            out[o++] = ' ';
-        pend = 0;
-        out[o++] = (char)c;
+        for (size_t k = i; k < i + 16; k++)
+            o = norm_byte((unsigned char)in[k], out, o, &pend);
     }
+#endif
+    for (; i < len; i++)
+        o = norm_byte((unsigned char)in[i], out, o, &pend);
     /* "1 while s/\s?;$//": drop trailing semicolons */
     while (o > 0 && out[o - 1] == ';') {
         o--;
@@ -767,7 +708,7 @@ find_envfrom(rx_state *x)
 
     /* every match starts at one of the two literals */
     for (size_t i = i1 < i2 ? i1 : i2; i + 12 < x->n; i++) {
-        unsigned char c0 = lower((unsigned char)x->s[i]);
+        unsigned char c0 = rx_lower((unsigned char)x->s[i]);
         rx_cur c = {x->s, x->n, i};
         rx_span t;
         size_t l;

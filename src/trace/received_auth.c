@@ -30,15 +30,36 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* 1 when [p, p+l) is one of the RFC 3848 style protocol names
+ * (ASCII case-insensitive). */
+static int
+rfc3848_proto(const char *p, size_t l)
+{
+    static const struct {
+        const char *t;
+        size_t l;
+    } protos[] = {
+        {"esmtpa", 6},    {"esmtpsa", 7},     {"lmtpa", 5},
+        {"lmtpsa", 6},    {"utf8smtpa", 9},   {"utf8smtpsa", 10},
+        {"utf8lmtpa", 9}, {"utf8lmtpsa", 10}, {"asmtp", 5},
+        {"http", 4},      {"https", 5},       {"httpu", 5},
+    };
+    char b[10];
+
+    if (l < 4 || l > sizeof(b))
+        return 0;
+    for (size_t k = 0; k < l; k++)
+        b[k] = (char)rx_lower((unsigned char)p[k]);
+    for (size_t k = 0; k < sizeof(protos) / sizeof(protos[0]); k++)
+        if (protos[k].l == l && memcmp(b, protos[k].t, l) == 0)
+            return 1;
+    return 0;
+}
+
 /* " with (ES|L|UTF8S|UTF8L)MTPS?A|ASMTP|HTTP[SU]? (?: |;|$)" /i */
 static int
 a_rfc3848(rx_state *x, const char *s, size_t n)
 {
-    static const char *const protos[] = {
-        "ESMTPA",     "ESMTPSA",   "LMTPA",      "LMTPSA", "UTF8SMTPA",
-        "UTF8SMTPSA", "UTF8LMTPA", "UTF8LMTPSA", "ASMTP",  "HTTP",
-        "HTTPS",      "HTTPU",     NULL};
-
     if (!rx_ihas_lit(x->ix, RXL_BY, s, n))
         return 0;
     /* every match starts at a " with " */
@@ -48,16 +69,15 @@ a_rfc3848(rx_state *x, const char *s, size_t n)
         if (sp == NULL)
             break;
         i = (size_t)(sp - s);
-        if (n - i < 6 || !sq_strncaseeq(s + i, 6, " with "))
+        if (n - i < 6 || rx_lower((unsigned char)s[i + 1]) != 'w' ||
+            !sq_strncaseeq(s + i, 6, " with "))
             continue;
         j = i + 6;
         while (j < n && s[j] != ' ' && s[j] != ';')
             j++;
-        for (int k = 0; protos[k] != NULL; k++) {
-            if (sq_strncaseeq(s + i + 6, j - i - 6, protos[k])) {
-                set_auth(x, s + i + 6, j - i - 6);
-                return 1;
-            }
+        if (rfc3848_proto(s + i + 6, j - i - 6)) {
+            set_auth(x, s + i + 6, j - i - 6);
+            return 1;
         }
     }
     return 0;

@@ -93,6 +93,10 @@ typedef struct rx_cur {
 enum rx_lit_id { RX_LITERALS(RX_LIT_ENUM, 0) RXL_COUNT };
 #undef RX_LIT_ENUM
 
+#define RX_LIT_LEN(P, id, text, k, a0, a1, ci) sizeof(text) - 1,
+static const uint8_t rx_lit_len[RXL_COUNT] = {RX_LITERALS(RX_LIT_LEN, 0)};
+#undef RX_LIT_LEN
+
 /* First occurrences of the RX_LITERALS in one normalised line. */
 typedef struct rx_index {
     const char *base; /* the line */
@@ -123,8 +127,25 @@ typedef struct rx_state {
 
 /* ---- cursor primitives (received.c) ---- */
 
-int rx_isspace(unsigned char c);
-int rx_isword(unsigned char c);
+static inline int
+rx_isspace(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline int
+rx_isword(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_';
+}
+
+static inline unsigned char
+rx_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
 /* Literal, exact case; advances on success.  Inline so that the
  * length of a literal argument folds to a constant. */
 static inline int
@@ -138,12 +159,59 @@ rx_lit(rx_cur *c, const char *lit)
     return 1;
 }
 /* Literal, ASCII case-insensitive. */
-int rx_ilit(rx_cur *c, const char *lit);
+static inline int
+rx_ilit(rx_cur *c, const char *lit)
+{
+    size_t l = strlen(lit);
+
+    if (c->n - c->i < l)
+        return 0;
+    for (size_t k = 0; k < l; k++)
+        if (rx_lower((unsigned char)c->s[c->i + k]) !=
+            rx_lower((unsigned char)lit[k]))
+            return 0;
+    c->i += l;
+    return 1;
+}
+
 /* \S+ (min 1) or \S* (min 0) up to the next space or the end. */
-int rx_tok(rx_cur *c, rx_span *out, size_t min);
+static inline int
+rx_tok(rx_cur *c, rx_span *out, size_t min)
+{
+    const char *sp = memchr(c->s + c->i, ' ', c->n - c->i);
+    size_t j = sp != NULL ? (size_t)(sp - c->s) : c->n;
+
+    if (j - c->i < min)
+        return 0;
+    if (out != NULL) {
+        out->p = c->s + c->i;
+        out->n = j - c->i;
+    }
+    c->i = j;
+    return 1;
+}
+
 /* \S+ that must be followed by the last `ch` inside the token: the
  * token is cut before that character, which is left unread. */
-int rx_tok_last(rx_cur *c, char ch, rx_span *out, size_t min);
+static inline int
+rx_tok_last(rx_cur *c, char ch, rx_span *out, size_t min)
+{
+    size_t j = c->i, last = c->n;
+
+    while (j < c->n && c->s[j] != ' ') {
+        if (c->s[j] == ch && j - c->i >= min)
+            last = j;
+        j++;
+    }
+    if (last == c->n)
+        return 0;
+    if (out != NULL) {
+        out->p = c->s + c->i;
+        out->n = last - c->i;
+    }
+    c->i = last;
+    return 1;
+}
 /* An IP address in SpamAssassin's IP_ADDRESS sense at the cursor. */
 int rx_ip(rx_cur *c, rx_span *out);
 /* Length of an IP_ADDRESS match at s[i], 0 when none. */
@@ -173,9 +241,30 @@ rx_find(const char *s, size_t n, size_t from, const char *lit)
 
 /* Index the line [s, s+n); off as in rx_index. */
 void rx_index_build(rx_index *ix, const char *s, size_t n, size_t off);
+/* Plain search for literal id in [s, s+n), relative to s (n if none). */
+size_t rx_lit_search(enum rx_lit_id id, const char *s, size_t n);
 /* The first occurrence of literal id lying wholly in [s, s+n) (a piece
  * of the indexed line), relative to s; n when there is none. */
-size_t rx_ifind(const rx_index *ix, enum rx_lit_id id, const char *s, size_t n);
+static inline size_t
+rx_ifind(const rx_index *ix, enum rx_lit_id id, const char *s, size_t n)
+{
+    uint64_t bit = UINT64_C(1) << id;
+    size_t off = (size_t)(s - ix->base), p;
+
+    if (off == 0) {
+        if (!(ix->seen_all & bit))
+            return n;
+        p = ix->first_all[id];
+    } else if (off == ix->off) {
+        if (!(ix->seen_off & bit))
+            return n;
+        p = ix->first_off[id];
+    } else {
+        return rx_lit_search(id, s, n);
+    }
+    p -= off;
+    return p + rx_lit_len[id] <= n ? p : n;
+}
 /* 1 when literal id lies wholly in [s, s+n). */
 static inline int
 rx_ihas_lit(const rx_index *ix, enum rx_lit_id id, const char *s, size_t n)
