@@ -63,7 +63,8 @@
  * localhost.* and not under a private TLD (.local, .lan, .localdomain,
  * ...).  Missing evidence is no break.  A mismatch is a break: the older
  * relay gets the note "chain-break" and a warning is added.  Each
- * relay's names are normalised once per trace.
+ * relay field is normalised at most once per trace, and not at all when
+ * its raw text already equals the name it is compared with.
  *
  * ORIGIN.  The first untrusted relay (SpamAssassin's relays_untrusted
  * [0]).  If its address is private, loopback or reserved it cannot be
@@ -412,13 +413,6 @@ typedef struct chain_name {
     int real; /* a real host name: evidence for or against a break */
 } chain_name;
 
-typedef struct chain_hop {
-    const sq_relay *r;
-    chain_name by, helo, rdns; /* helo and rdns once senders is set */
-    int senders;
-    int local; /* loopback address: a hand-over on one host */
-} chain_hop;
-
 static int
 in_words(const char *s, size_t n, const char *const *w, size_t nw)
 {
@@ -513,15 +507,6 @@ chain_name_set(chain_name *n, const char *s)
         !in_words(n->s + last, o - last, private_tlds, NWORDS(private_tlds));
 }
 
-static void
-chain_hop_set(chain_hop *h, const sq_relay *r)
-{
-    h->r = r;
-    chain_name_set(&h->by, r->f[SQ_RELAY_BY]);
-    h->senders = 0;
-    h->local = (relay_class(r) & SQ_IP_LOOPBACK) != 0;
-}
-
 /* Two real names of one host or one organisation: the same registrable
  * domain or two domains of one operator family. */
 static int
@@ -540,32 +525,60 @@ same_operator(const chain_name *a, const chain_name *b)
     return fa != 0 && fa == operator_family(b->s + br, b->len - br);
 }
 
-/* NULL when older's "by" plausibly names the host that sent newer (or
- * there is no evidence either way); else the sender name it contradicts.
- * The sender of a loopback hop is the host that received it. */
-static const chain_name *
-chain_break(chain_hop *newer, const chain_hop *older)
-{
-    const chain_name *sent[3];
-    size_t n = 0;
+/* The names that say who sent relay r: helo and rdns, and for a
+ * loopback hop (a hand-over on one host) the host that received it. */
+typedef struct chain_senders {
+    chain_name name[3];
+    size_t n;
+} chain_senders;
 
-    if (!older->by.real)
-        return NULL;
-    if (!newer->senders) {
-        chain_name_set(&newer->helo, newer->r->f[SQ_RELAY_HELO]);
-        chain_name_set(&newer->rdns, newer->r->f[SQ_RELAY_RDNS]);
-        newer->senders = 1;
+static void
+chain_senders_set(chain_senders *cs, const sq_relay *r)
+{
+    static const sq_relay_field f[3] = {SQ_RELAY_BY, SQ_RELAY_HELO,
+                                        SQ_RELAY_RDNS};
+    size_t k = (relay_class(r) & SQ_IP_LOOPBACK) != 0 ? 0 : 1;
+
+    cs->n = 0;
+    for (; k < 3; k++) {
+        chain_name_set(&cs->name[cs->n], r->f[f[k]]);
+        cs->n += cs->name[cs->n].real != 0;
     }
-    if (newer->local && newer->by.real)
-        sent[n++] = &newer->by;
-    if (newer->helo.real)
-        sent[n++] = &newer->helo;
-    if (newer->rdns.real)
-        sent[n++] = &newer->rdns;
-    for (size_t i = 0; i < n; i++)
-        if (same_operator(&older->by, sent[i]))
-            return NULL;
-    return n == 0 ? NULL : sent[0];
+}
+
+/* 1 when the raw text of older's "by" equals a sender field of newer:
+ * then the normalised names are equal too, so there is no break
+ * whether or not they are real host names. */
+static int
+chain_same_text(const sq_relay *newer, const sq_relay *older)
+{
+    const char *by = older->f[SQ_RELAY_BY];
+
+    return strcmp(by, newer->f[SQ_RELAY_HELO]) == 0 ||
+           strcmp(by, newer->f[SQ_RELAY_RDNS]) == 0 ||
+           ((relay_class(newer) & SQ_IP_LOOPBACK) != 0 &&
+            strcmp(by, newer->f[SQ_RELAY_BY]) == 0);
+}
+
+/* 0 when older's "by" plausibly names the host that sent newer, or
+ * there is no evidence either way; 1 for a break, with by and cs (the
+ * first real sender name is cs->name[0]) set for the warning.  Each
+ * relay field is normalised at most once per trace: "by" when the relay
+ * is the older one of a pair, the sender names when it is the newer. */
+static int
+chain_break(const sq_relay *newer, const sq_relay *older, chain_name *by,
+            chain_senders *cs)
+{
+    if (chain_same_text(newer, older))
+        return 0;
+    chain_name_set(by, older->f[SQ_RELAY_BY]);
+    if (!by->real)
+        return 0;
+    chain_senders_set(cs, newer);
+    for (size_t i = 0; i < cs->n; i++)
+        if (same_operator(by, &cs->name[i]))
+            return 0;
+    return cs->n > 0;
 }
 
 static size_t
@@ -603,21 +616,13 @@ chain_report(sq_trace *t, size_t i, const chain_name *by,
 sq_status
 sq_trust_chain(sq_trace *t)
 {
-    chain_hop hop[2];
-    size_t i = first_untrusted(t), cur = 0;
+    chain_senders cs;
+    chain_name by;
 
-    if (i + 1 >= t->nreceived)
-        return SQ_OK;
-    chain_hop_set(&hop[cur], t->relays[i]);
-    for (; i + 1 < t->nreceived; i++) {
-        const chain_name *sent;
-
-        chain_hop_set(&hop[cur ^ 1], t->relays[i + 1]);
-        sent = chain_break(&hop[cur], &hop[cur ^ 1]);
-        cur ^= 1;
-        if (sent != NULL && chain_report(t, i, &hop[cur].by, sent) != SQ_OK)
+    for (size_t i = first_untrusted(t); i + 1 < t->nreceived; i++)
+        if (chain_break(t->relays[i], t->relays[i + 1], &by, &cs) &&
+            chain_report(t, i, &by, &cs.name[0]) != SQ_OK)
             return SQ_ENOMEM;
-    }
     return SQ_OK;
 }
 
