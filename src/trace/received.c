@@ -27,14 +27,42 @@
 #include <emmintrin.h>
 #endif
 
-/* Characters SpamAssassin replaces with '!' in stored fields. */
-static int
-strip_char(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v' || c == '\0' || c == '#' || c == '[' || c == ']' ||
-           c == '(' || c == ')' || c == '<' || c == '>' || c == '|';
-}
+/* A 256-entry table of E(0) .. E(255) (E a constant expression). */
+#define RX_R4(E, c) E(c), E((c) + 1), E((c) + 2), E((c) + 3)
+#define RX_R16(E, c)                                                           \
+    RX_R4(E, c), RX_R4(E, (c) + 4), RX_R4(E, (c) + 8), RX_R4(E, (c) + 12)
+#define RX_R64(E, c)                                                           \
+    RX_R16(E, c), RX_R16(E, (c) + 16), RX_R16(E, (c) + 32), RX_R16(E, (c) + 48)
+#define RX_R256(E) RX_R64(E, 0), RX_R64(E, 64), RX_R64(E, 128), RX_R64(E, 192)
+
+/*
+ * Character classes as one table:
+ *  CL_STRIP - replaced by '!' in stored fields (SpamAssassin's clean-up)
+ *  CL_HELO  - may appear in a HELO name: \w and -.^+&:=?!@%*$\/
+ *  CL_IDEND - ends a queue id: space, <, >, ; (and NUL)
+ */
+#define CL_STRIP 1u
+#define CL_HELO 2u
+#define CL_IDEND 4u
+#define RX_ISW(c)                                                              \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') ||               \
+     ((c) >= '0' && (c) <= '9') || (c) == '_')
+#define RX_CL_STRIP(c)                                                         \
+    ((c) == ' ' || ((c) >= '\t' && (c) <= '\r') || (c) == '\0' ||              \
+     (c) == '#' || (c) == '[' || (c) == ']' || (c) == '(' || (c) == ')' ||     \
+     (c) == '<' || (c) == '>' || (c) == '|')
+#define RX_CL_HELO(c)                                                          \
+    (RX_ISW(c) || (c) == '-' || (c) == '.' || (c) == '^' || (c) == '+' ||      \
+     (c) == '&' || (c) == ':' || (c) == '=' || (c) == '?' || (c) == '!' ||     \
+     (c) == '@' || (c) == '%' || (c) == '*' || (c) == '$' || (c) == '\\' ||    \
+     (c) == '/')
+#define RX_CL_IDEND(c)                                                         \
+    ((c) == ' ' || (c) == '<' || (c) == '>' || (c) == ';' || (c) == '\0')
+#define RX_CL(c)                                                               \
+    ((RX_CL_STRIP(c) ? CL_STRIP : 0) | (RX_CL_HELO(c) ? CL_HELO : 0) |         \
+     (RX_CL_IDEND(c) ? CL_IDEND : 0))
+
+static const uint8_t rx_cls[256] = {RX_R256(RX_CL)};
 
 /* ------------------------------------------------------------------ */
 /* character classes and cursor primitives                            */
@@ -84,13 +112,6 @@ rx_trim_to_boundary(const char *t, size_t tn, const char *s, size_t n)
 #define RX_T1X(c, id, text, k, a0, a1, ci) | RX_T_BIT(c, id, a1, ci)
 #define RX_T0E(c) (0 RX_LITERALS(RX_T0X, c))
 #define RX_T1E(c) (0 RX_LITERALS(RX_T1X, c))
-#define RX_R4(E, c) E(c), E((c) + 1), E((c) + 2), E((c) + 3)
-#define RX_R16(E, c)                                                           \
-    RX_R4(E, c), RX_R4(E, (c) + 4), RX_R4(E, (c) + 8), RX_R4(E, (c) + 12)
-#define RX_R64(E, c)                                                           \
-    RX_R16(E, c), RX_R16(E, (c) + 16), RX_R16(E, (c) + 32), RX_R16(E, (c) + 48)
-#define RX_R256(E) RX_R64(E, 0), RX_R64(E, 64), RX_R64(E, 128), RX_R64(E, 192)
-
 static const uint64_t rx_t0[256] = {RX_R256(RX_T0E)};
 static const uint64_t rx_t1[256] = {RX_R256(RX_T1E)};
 
@@ -624,7 +645,7 @@ find_id(rx_state *x)
         if (j < x->n && x->s[j] == '<')
             j++;
         st = j;
-        while (j < x->n && !strchr(" <>;", x->s[j]))
+        while (j < x->n && !(rx_cls[(unsigned char)x->s[j]] & CL_IDEND))
             j++;
         if (j - st >= 3) {
             x->id.p = x->s + st;
@@ -638,7 +659,7 @@ find_id(rx_state *x)
 static int
 helo_char(unsigned char c)
 {
-    return rx_isword(c) || (c != '\0' && strchr("-.^+&:=?!@%*$\\/", c));
+    return (rx_cls[c] & CL_HELO) != 0;
 }
 
 /* The first \b<key><helo chars>+ at or after 0; 1 when found. */
@@ -832,6 +853,75 @@ fallthrough_ip(rx_state *x)
     }
 }
 
+/* Decimal 0..255 at out; returns the length. */
+static size_t
+fmt_u8(unsigned v, char *out)
+{
+    size_t n = 0;
+
+    if (v >= 100)
+        out[n++] = (char)('0' + v / 100);
+    if (v >= 10)
+        out[n++] = (char)('0' + v / 10 % 10);
+    out[n++] = (char)('0' + v % 10);
+    return n;
+}
+
+/* The canonical text of a parsed address, as sq_ipaddr_format() writes
+ * it (dotted quad; RFC 5952 for IPv6: lower-case hex without leading
+ * zeros, the first longest run of >= 2 zero groups as "::"), without
+ * its per-group snprintf.  out holds 46 bytes. */
+static size_t
+fmt_ip(const sq_ipaddr *a, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned w[8];
+    int run = -1, runlen = 0;
+    size_t n = 0;
+
+    if (a->v4) {
+        for (int k = 12; k < 16; k++) {
+            if (k > 12)
+                out[n++] = '.';
+            n += fmt_u8(a->b[k], out + n);
+        }
+        out[n] = '\0';
+        return n;
+    }
+    for (int k = 0; k < 8; k++)
+        w[k] = (unsigned)a->b[2 * k] << 8 | a->b[2 * k + 1];
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && w[j] == 0)
+            j++;
+        if (j - i >= 2 && j - i > runlen) {
+            run = i;
+            runlen = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    for (int k = 0; k < 8; k++) {
+        int started = 0;
+        if (k == run) {
+            out[n++] = ':';
+            out[n++] = ':';
+            k += runlen - 1;
+            continue;
+        }
+        if (n > 0 && out[n - 1] != ':')
+            out[n++] = ':';
+        for (int sh = 12; sh >= 0; sh -= 4) {
+            unsigned d = (w[k] >> sh) & 15u;
+            if (d != 0 || started || sh == 0) {
+                out[n++] = hex[d];
+                started = 1;
+            }
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
 /* ip: drop "IPv6:" and brackets; reject zone ids; parse into *a and
  * write the canonical text to buf (64 bytes).  0 when unusable. */
 static size_t
@@ -867,7 +957,7 @@ parse_ip(rx_span ip, sq_ipaddr *a, char *buf)
     }
     if (!sq_ipaddr_parse(ip.p, ip.n, a))
         return 0;
-    return sq_ipaddr_format(a, buf);
+    return fmt_ip(a, buf);
 }
 
 static void
@@ -914,6 +1004,138 @@ clause_tok(const char *s, size_t n, const char *kw, size_t kl, size_t min,
         tok->n = 0;
         i++;
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* the date                                                            */
+
+/* Longest date text sq_time_parse_rfc5322() reads (its TIME_TEXT_MAX). */
+#define RX_DATE_TEXT_MAX 256
+/* Comments after the zone it skips without a nesting error. */
+#define RX_DATE_COMMENTS_MAX 8
+
+/* n digits at s[*i] (exactly n, no digit after), value into *v. */
+static int
+date_digits(const char *s, size_t len, size_t *i, size_t n, int *v)
+{
+    int x = 0;
+
+    if (len - *i < n)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!is_digit((unsigned char)s[*i + k]))
+            return 0;
+        x = x * 10 + (s[*i + k] - '0');
+    }
+    if (*i + n < len && is_digit((unsigned char)s[*i + n]))
+        return 0;
+    *i += n;
+    *v = x;
+    return 1;
+}
+
+static int
+is_alpha(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Index of the three letters at s in names (3 letters each, lower
+ * case, count entries), -1 if none; ASCII case-insensitive. */
+static int
+date_word3(const char *s, const char *names, int count)
+{
+    char w[3];
+
+    for (int k = 0; k < 3; k++) {
+        if (!is_alpha((unsigned char)s[k]))
+            return -1;
+        w[k] = (char)(s[k] | 0x20);
+    }
+    for (int k = 0; k < count; k++)
+        if (memcmp(names + 3 * k, w, 3) == 0)
+            return k;
+    return -1;
+}
+
+/* Days from 1970-01-01 (proleptic Gregorian, m 1..12). */
+static long long
+date_days(long long y, int m, int d)
+{
+    long long era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* "D[D] Mon YYYY H[H]:MM:SS " from s[*i]; fields into v[0..5] as day,
+ * month, year, hour, minute, second. */
+static int
+date_body(const char *s, size_t n, size_t *i, int *v)
+{
+    if (!(date_digits(s, n, i, 2, &v[0]) || date_digits(s, n, i, 1, &v[0])) ||
+        n - *i < 5 || s[*i] != ' ' || s[*i + 4] != ' ' ||
+        (v[1] = date_word3(s + *i + 1, "janfebmaraprmayjunjulaugsepoctnovdec",
+                           12)) < 0)
+        return 0;
+    *i += 5;
+    if (!date_digits(s, n, i, 4, &v[2]) || *i >= n || s[(*i)++] != ' ')
+        return 0;
+    if (!(date_digits(s, n, i, 2, &v[3]) || date_digits(s, n, i, 1, &v[3])) ||
+        *i >= n || s[(*i)++] != ':' || !date_digits(s, n, i, 2, &v[4]) ||
+        *i >= n || s[(*i)++] != ':' || !date_digits(s, n, i, 2, &v[5]))
+        return 0;
+    return 1;
+}
+
+/*
+ * The common shape "[Www, ]D Mon YYYY HH:MM:SS +hhmm[ trailer]" read
+ * exactly as sq_time_parse_rfc5322() reads it, without its general
+ * token machinery.  0 when the text has another shape or a value the
+ * general parser would look at more closely: the caller then asks it.
+ */
+static int
+date_fast(const char *s, size_t n, long long *out)
+{
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t i = 0;
+    int v[6], zh, zm, dim, opens = 0, sign;
+
+    if (n > RX_DATE_TEXT_MAX)
+        return 0;
+    if (n >= 5 && s[3] == ',' && s[4] == ' ' &&
+        date_word3(s, "montuewedthufrisatsun", 7) >= 0)
+        i = 5;
+    if (!date_body(s, n, &i, v) || n - i < 6 || s[i] != ' ' ||
+        (s[i + 1] != '+' && s[i + 1] != '-'))
+        return 0;
+    sign = s[i + 1] == '-' ? -1 : 1;
+    i += 2;
+    if (!date_digits(s, n, &i, 4, &zh) || (i < n && s[i] != ' '))
+        return 0;
+    zm = zh % 100;
+    zh /= 100;
+    for (size_t k = i; k < n; k++)
+        opens += s[k] == '(';
+    dim = v[1] == 1 && ((v[2] % 4 == 0 && v[2] % 100 != 0) || v[2] % 400 == 0)
+              ? 29
+              : dm[v[1]];
+    if (opens > RX_DATE_COMMENTS_MAX || v[2] < 1900 || v[3] > 23 || v[4] > 59 ||
+        v[5] > 60 || zh > 23 || zm > 59 || v[0] < 1 || v[0] > dim)
+        return 0;
+    *out = date_days(v[2], v[1] + 1, v[0]) * 86400LL + v[3] * 3600LL +
+           v[4] * 60LL + v[5] - sign * (zh * 3600 + zm * 60);
+    return 1;
+}
+
+static int
+parse_date(const char *s, size_t n, long long *out)
+{
+    return date_fast(s, n, out) || sq_time_parse_rfc5322(s, n, out);
 }
 
 /* "for <mbox>", "with PROTO" and the date: extras beyond SpamAssassin */
@@ -966,8 +1188,7 @@ find_extras(const rx_index *ix, const char *s, size_t n, rx_extras *e)
         e->date.n = (size_t)(s + n - e->date.p);
         while (e->date.n > 0 && e->date.p[0] == ' ')
             e->date.p++, e->date.n--;
-        if (e->date.n > 0 &&
-            !sq_time_parse_rfc5322(e->date.p, e->date.n, &e->time))
+        if (e->date.n > 0 && !parse_date(e->date.p, e->date.n, &e->time))
             e->time = -1;
     }
 }
@@ -986,7 +1207,7 @@ put(sq_relay *r, sq_relay_field f, rx_span v, int strip)
     memcpy(p, v.p, v.n);
     p[v.n] = '\0';
     for (size_t i = 0; strip && i < v.n; i++)
-        if (strip_char((unsigned char)p[i]))
+        if (rx_cls[(unsigned char)p[i]] & CL_STRIP)
             p[i] = '!';
     r->f[f] = p;
 }
