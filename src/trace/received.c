@@ -196,9 +196,28 @@ rx_index_build(rx_index *ix, const char *s, size_t n, size_t off)
     ix->off = off;
     ix->seen_all = 0;
     ix->seen_off = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        uint64_t m = rx_t0[(unsigned char)s[i]] &
-                     rx_t1[(unsigned char)s[i + 1]] & active;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+
+    /* four positions a step: candidates are rare, test them together */
+    for (; i + 4 < n; i += 4) {
+        uint64_t m0 = rx_t0[u[i]] & rx_t1[u[i + 1]];
+        uint64_t m1 = rx_t0[u[i + 1]] & rx_t1[u[i + 2]];
+        uint64_t m2 = rx_t0[u[i + 2]] & rx_t1[u[i + 3]];
+        uint64_t m3 = rx_t0[u[i + 3]] & rx_t1[u[i + 4]];
+        if (((m0 | m1 | m2 | m3) & active) == 0)
+            continue;
+        if (m0 & active)
+            active &= ~index_hits(ix, i, m0 & active);
+        if (m1 & active)
+            active &= ~index_hits(ix, i + 1, m1 & active);
+        if (m2 & active)
+            active &= ~index_hits(ix, i + 2, m2 & active);
+        if (m3 & active)
+            active &= ~index_hits(ix, i + 3, m3 & active);
+    }
+    for (; i + 1 < n; i++) {
+        uint64_t m = rx_t0[u[i]] & rx_t1[u[i + 1]] & active;
         if (m != 0)
             active &= ~index_hits(ix, i, m);
     }
@@ -513,20 +532,27 @@ normalise(const char *in, size_t len, char *out)
     size_t o = 0, i = 0;
     int pend = 0;
 #if defined(__SSE2__)
-    /* 16 bytes whose only byte <= ' ' are single spaces (not leading,
-     * not after a pending run) come out unchanged: copy them whole. */
+    /* 16 bytes whose only bytes <= ' ' are single white-space characters
+     * (not leading, not after a pending run) come out with each of those
+     * turned into a space: no byte loop for them. */
     const __m128i sp = _mm_set1_epi8(' ');
+    const __m128i c9 = _mm_set1_epi8('\t'), c13 = _mm_set1_epi8('\r');
 
     for (; i + 16 <= len; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+        __m128i ws = _mm_or_si128(
+            _mm_cmpeq_epi8(v, sp),
+            _mm_cmpeq_epi8(_mm_max_epu8(_mm_min_epu8(v, c13), c9), v));
         unsigned le =
             (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, sp), v));
-        unsigned ms = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp));
+        unsigned ms = (unsigned)_mm_movemask_epi8(ws);
         if (le == ms && (ms & (ms >> 1)) == 0 &&
             !((ms & 1u) && (pend || o == 0))) {
             if (pend && o > 0)
                 out[o++] = ' ';
-            memcpy(out + o, in + i, 16);
+            _mm_storeu_si128(
+                (__m128i *)(void *)(out + o),
+                _mm_or_si128(_mm_andnot_si128(ws, v), _mm_and_si128(ws, sp)));
             o += 16;
             pend = 0;
             if (ms & 0x8000u) { /* a trailing space stays pending */
