@@ -248,7 +248,7 @@ rx_lazy_by(rx_cur *c, rx_span *by, const char *tail)
 {
     for (size_t i = rx_find(c->s, c->n, c->i, " by "); i < c->n;
          i = rx_find(c->s, c->n, i + 1, " by ")) {
-        rx_cur d = {c->s, c->n, i};
+        rx_cur d = {c->s, c->n, i, NULL};
         if (rx_by_tok(&d, by, tail)) {
             *c = d;
             return 1;
@@ -266,7 +266,7 @@ rx_greedy_by(rx_cur *c, const char *pre, rx_span *by, const char *tail)
 
     for (size_t i = rx_find(c->s, c->n, c->i, pre); i < c->n;
          i = rx_find(c->s, c->n, i + 1, pre)) {
-        rx_cur d = {c->s, c->n, i + pl};
+        rx_cur d = {c->s, c->n, i + pl, NULL};
         rx_span b;
         if (rx_tok(&d, &b, 1) && rx_lit(&d, tail)) {
             *by = b;
@@ -316,10 +316,39 @@ rx_head_rdns_ip(rx_cur *c, rx_span *helo, rx_span *rdns, rx_span *ip)
     if (!rx_tok(c, helo, 1) || !rx_lit(c, " (") || !rx_tok(c, rdns, 1))
         return 0;
     /* "(HELO [ip])" is the client's claim, never the recorded peer */
-    if (sq_strncaseeq(rdns->p, rdns->n, "HELO") ||
-        sq_strncaseeq(rdns->p, rdns->n, "EHLO"))
+    if (rdns->n == 4 &&
+        (rx_lower((unsigned char)rdns->p[2]) == 'l' &&
+         rx_lower((unsigned char)rdns->p[3]) == 'o') &&
+        (sq_strncaseeq(rdns->p, rdns->n, "HELO") ||
+         sq_strncaseeq(rdns->p, rdns->n, "EHLO")))
         return 0;
     return rx_lit(c, " ") && rx_br_ip(c, ip);
+}
+
+int
+rx_xhead(const rx_state *x, rx_cur *c, rx_span *helo, rx_span *rdns,
+         rx_span *ip)
+{
+    rx_memo *m = x->memo;
+
+    assert(c->s == x->s && c->n == x->n && c->i == 0);
+    if (m == NULL)
+        return rx_head_rdns_ip(c, helo, rdns, ip);
+    if (m->head_s != x->s || m->head_n != x->n) {
+        rx_cur d = *c;
+        m->head_ok =
+            rx_head_rdns_ip(&d, &m->head_helo, &m->head_rdns, &m->head_ip);
+        m->head_end = d.i;
+        m->head_s = x->s;
+        m->head_n = x->n;
+    }
+    if (!m->head_ok)
+        return 0;
+    *helo = m->head_helo;
+    *rdns = m->head_rdns;
+    *ip = m->head_ip;
+    c->i = m->head_end;
+    return 1;
 }
 
 enum rx_verdict
@@ -460,10 +489,34 @@ rx_ip_at(const char *s, size_t n, size_t i)
     return j + l - i;
 }
 
+/* rx_ip_at() through the memo: the recognisers ask the same position
+ * over and over. */
+static size_t
+memo_ip_at(rx_cur *c)
+{
+    rx_memo *m = c->memo;
+    const char *p = c->s + c->i, *end = c->s + c->n;
+    int start = c->i == 0;
+    size_t l;
+
+    if (m == NULL)
+        return rx_ip_at(c->s, c->n, c->i);
+    for (unsigned k = 0; k < RX_MEMO_IPS; k++)
+        if (m->ip[k].p == p && m->ip[k].end == end && m->ip[k].start == start)
+            return m->ip[k].len;
+    l = rx_ip_at(c->s, c->n, c->i);
+    m->ip[m->next].p = p;
+    m->ip[m->next].end = end;
+    m->ip[m->next].start = start;
+    m->ip[m->next].len = l;
+    m->next = (m->next + 1) % RX_MEMO_IPS;
+    return l;
+}
+
 int
 rx_ip(rx_cur *c, rx_span *out)
 {
-    size_t l = rx_ip_at(c->s, c->n, c->i);
+    size_t l = memo_ip_at(c);
 
     if (l == 0)
         return 0;
@@ -478,7 +531,7 @@ rx_ip(rx_cur *c, rx_span *out)
 size_t
 rx_localhost_at(const char *s, size_t n, size_t i)
 {
-    rx_cur c = {s, n, i};
+    rx_cur c = {s, n, i, NULL};
     size_t l;
     sq_ipaddr a;
 
@@ -739,7 +792,7 @@ find_by(rx_state *x)
     size_t i = rx_ifind(x->ix, RXL_BY, x->s, x->n);
 
     while ((i = rx_find(x->s, x->n, i, " by ")) < x->n) {
-        rx_cur c = {x->s, x->n, i + 4};
+        rx_cur c = {x->s, x->n, i + 4, NULL};
         if (rx_tok(&c, &x->by, 1))
             return;
         i++;
@@ -756,7 +809,7 @@ find_envfrom(rx_state *x)
     /* every match starts at one of the two literals */
     for (size_t i = i1 < i2 ? i1 : i2; i + 12 < x->n; i++) {
         unsigned char c0 = rx_lower((unsigned char)x->s[i]);
-        rx_cur c = {x->s, x->n, i};
+        rx_cur c = {x->s, x->n, i, NULL};
         rx_span t;
         size_t l;
         if (c0 == 'r') {
@@ -791,14 +844,14 @@ rx_sub_helo_ident(rx_state *x, rx_span sub)
     size_t i = rx_find(sub.p, sub.n, 0, "helo=");
 
     if (i < sub.n) {
-        rx_cur c = {sub.p, sub.n, i + 5};
+        rx_cur c = {sub.p, sub.n, i + 5, NULL};
         rx_span h;
         if (rx_tok(&c, &h, 1))
             x->helo = h;
     }
     i = rx_find(sub.p, sub.n, 0, "ident=");
     if (i < sub.n) {
-        rx_cur c = {sub.p, sub.n, i + 6};
+        rx_cur c = {sub.p, sub.n, i + 6, NULL};
         rx_tok(&c, &x->ident, 0);
     }
 }
@@ -809,7 +862,7 @@ rx_sub_helo_ident(rx_state *x, rx_span sub)
 static int
 early_skip(const rx_index *ix, const char *s, size_t n)
 {
-    rx_cur c = {s, n, 0};
+    rx_cur c = {s, n, 0, NULL};
     rx_span t;
 
     rx_lit(&c, "(");
@@ -1024,6 +1077,7 @@ clause_tok(const char *s, size_t n, const char *kw, size_t kl, size_t min,
         i = (size_t)(sp - s);
         c.s = s;
         c.n = n;
+        c.memo = NULL;
         c.i = i;
         if (rx_ilit(&c, kw) && rx_tok(&c, tok, min))
             return;
@@ -1316,7 +1370,7 @@ dispatch_offset(const char *s, size_t n)
 static enum rx_verdict
 dispatch(rx_state *x)
 {
-    rx_cur c = {x->s, x->n, 0};
+    rx_cur c = {x->s, x->n, 0, NULL};
 
     if (rx_lit(&c, "from ")) {
         x->s += 5;
@@ -1344,6 +1398,7 @@ sq_received_parse(const char *s, size_t len, sq_relay **out)
     size_t n, dn, off;
     rx_state x;
     rx_index ix;
+    rx_memo memo;
     enum rx_verdict v;
 
     if (out == NULL || (s == NULL && len > 0))
@@ -1364,6 +1419,8 @@ sq_received_parse(const char *s, size_t len, sq_relay **out)
     x.s = buf;
     x.n = dn;
     x.ix = &ix;
+    memset(&memo, 0, sizeof(memo));
+    x.memo = &memo;
     find_id(&x);
     find_helo(&x);
     find_by(&x);

@@ -257,7 +257,7 @@ a_sendmail(rx_state *x, const char *s, size_t n)
 static int
 a_gmx(rx_state *x, const char *s, size_t n)
 {
-    rx_cur c = {s, n, 0};
+    rx_cur c = {s, n, 0, NULL};
     rx_span by, proto;
 
     if (!rx_lit(&c, "from ") || !rx_tok(&c, NULL, 0) || !rx_lit(&c, " ("))
@@ -351,7 +351,7 @@ a_postfix(rx_state *x, const char *s, size_t n)
 
     for (size_t i = rx_ifind(x->ix, RXL_AUTH_SENDER, s, n); i < n;
          i = rx_find(s, n, i + 1, key)) {
-        rx_cur c = {s, n, i + sizeof(key) - 1};
+        rx_cur c = {s, n, i + sizeof(key) - 1, NULL};
         size_t st;
         if (!rx_tok_last(&c, ')', NULL, 1) || !rx_lit(&c, ") by ") ||
             !rx_tok(&c, NULL, 1) || !rx_lit(&c, " ("))

@@ -25,17 +25,40 @@ typedef struct rx_span {
     size_t n;
 } rx_span;
 
-/* A read position in [s, s+n). */
+/* Number of remembered IP_ADDRESS matches (rx_memo). */
+#define RX_MEMO_IPS 4
+
+/*
+ * Results the recognisers would otherwise recompute: IP_ADDRESS matches
+ * by position, and the common "host (rdns [ip]" head of the working
+ * text.  Lives beside the parse state; pure caching, no new results.
+ */
+typedef struct rx_memo {
+    struct {
+        const char *p, *end; /* the match was asked at p, text ends at end */
+        int start;           /* 1 when p was the start of its text */
+        size_t len;          /* rx_ip_at() result */
+    } ip[RX_MEMO_IPS];
+    unsigned next; /* ring position */
+    const char *head_s;
+    size_t head_n;
+    int head_ok;
+    size_t head_end;
+    rx_span head_helo, head_rdns, head_ip;
+} rx_memo;
+
+/* A read position in [s, s+n); memo (may be NULL) speeds up rx_ip. */
 typedef struct rx_cur {
     const char *s;
     size_t n;
     size_t i;
+    rx_memo *memo;
 } rx_cur;
 
 /* A cursor at the start of the state's working text. */
 #define RX_CUR(x)                                                              \
     {                                                                          \
-        (x)->s, (x)->n, 0                                                      \
+        (x)->s, (x)->n, 0, (x)->memo                                           \
     }
 
 /*
@@ -120,6 +143,7 @@ typedef struct rx_state {
     const char *s; /* working text (after "from " once dispatched) */
     size_t n;
     const rx_index *ix; /* the line's literal index */
+    rx_memo *memo;      /* cached sub-results (never NULL once parsing) */
     rx_span ip, rdns, helo, by, id, ident, envfrom;
     int have_envfrom;
     char auth[SQ_RCVD_AUTH_MAX];
@@ -307,6 +331,10 @@ void rx_set3(rx_state *x, const rx_span *helo, const rx_span *ip,
              const rx_span *by);
 /* "^(\S+) \((\S+) \[(IP)\]" - but never "(HELO [ip]" */
 int rx_head_rdns_ip(rx_cur *c, rx_span *helo, rx_span *rdns, rx_span *ip);
+/* The same at the start of x's working text (c = RX_CUR(x)), computed
+ * once per working text. */
+int rx_xhead(const rx_state *x, rx_cur *c, rx_span *helo, rx_span *rdns,
+             rx_span *ip);
 /* Set helo, rdns, ip, by; returns RX_DONE. */
 enum rx_verdict rx_done4(rx_state *x, rx_span helo, rx_span rdns, rx_span ip,
                          rx_span by);

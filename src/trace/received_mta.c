@@ -39,7 +39,7 @@ f_squirrel(rx_state *x)
                             rx_isword((unsigned char)x->s[e]))
             continue;
         for (size_t k = 80; k >= 10; k--) {
-            rx_cur c = {x->s, x->n, e + k};
+            rx_cur c = {x->s, x->n, e + k, NULL};
             rx_span by;
             if (e + k > x->n)
                 continue;
@@ -62,7 +62,7 @@ f_aol(rx_state *x)
     if (!rx_xhas(x, RXL_AOL) || !rx_xhas(x, RXL_WEBMAILUI))
         return RX_NO;
     for (size_t i = 0; i < x->n; i++) {
-        rx_cur c = {x->s, x->n, i};
+        rx_cur c = {x->s, x->n, i, NULL};
         rx_span ip, by;
         if (rx_ip(&c, &ip) && rx_by_tok(&c, &by, " (") && rx_ip(&c, NULL) &&
             rx_lit(&c, ") with HTTP (WebMailUI)")) {
@@ -106,7 +106,7 @@ is_qmail_ldap(const rx_state *x)
         return 0;
     for (size_t i = rx_find(x->s, x->n, 0, " by "); i < x->n;
          i = rx_find(x->s, x->n, i + 1, " by ")) {
-        rx_cur c = {x->s, x->n, i + 4};
+        rx_cur c = {x->s, x->n, i + 4, NULL};
         if (rx_tok(&c, NULL, 1) && rx_lit(&c, " (qmail-") &&
             rx_tok_last(&c, ')', NULL, 1) && rx_lit(&c, ") with "))
             return 1;
@@ -119,7 +119,7 @@ static void
 split_ident(rx_state *x)
 {
     for (int pass = 0; pass < 2; pass++) {
-        rx_cur c = {x->rdns.p, x->rdns.n, 0};
+        rx_cur c = {x->rdns.p, x->rdns.n, 0, NULL};
         size_t at;
         if (pass == 0 && !rx_lit(&c, "IDENT:"))
             continue;
@@ -142,7 +142,7 @@ f_sendmail(rx_state *x)
 
     if (is_qmail_ldap(x))
         return RX_NO;
-    if (!rx_head_rdns_ip(&c, &helo, &rdns, &ip) ||
+    if (!rx_xhead(x, &c, &helo, &rdns, &ip) ||
         !rx_greedy_by(&c, ") by ", &by, " ("))
         return RX_NO;
     rx_done4(x, helo, rdns, ip, by);
@@ -157,7 +157,7 @@ f_exchange55(rx_state *x)
     rx_cur c = RX_CUR(x);
     rx_span helo, rdns, ip, by;
 
-    if (rx_head_rdns_ip(&c, &helo, &rdns, &ip) && rx_lit(&c, ")") &&
+    if (rx_xhead(x, &c, &helo, &rdns, &ip) && rx_lit(&c, ")") &&
         rx_by_tok(&c, &by, " with ") && rx_tok(&c, NULL, 1) && rx_lit(&c, " ("))
         return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
@@ -254,7 +254,7 @@ f_hotmail(rx_state *x)
         return RX_NO;
     for (size_t i = rx_find(x->s, x->n, 0, "by "); i < x->n;
          i = rx_find(x->s, x->n, i + 1, "by ")) {
-        rx_cur c = {x->s, x->n, i + 3};
+        rx_cur c = {x->s, x->n, i + 3, NULL};
         rx_span by;
         if (!rx_tok(&c, &by, 1) || !rx_lit(&c, " ") || by.n <= sl ||
             memcmp(by.p + by.n - sl, suf, sl) != 0)
@@ -358,14 +358,17 @@ qmail_tail(const char *s, size_t n, size_t from)
         if (al != 0 && !(al >= 4 && s[from] == ' ' && s[from + 1] == '(' &&
                          s[k - 1] == ')'))
             continue;
-        for (size_t j = k + 6; j + 4 <= n; j++) {
-            if (j != k + 6 && s[j - 1] != ' ')
-                continue;
-            if (memcmp(s + j, "SMTP", 4) != 0 && memcmp(s + j, "QMQP", 4) != 0)
-                continue;
-            if (n - j - 4 >= 4 && memcmp(s + j + 4, " id ", 4) == 0)
-                continue;
-            return 1;
+        /* a word SMTP/QMQP anywhere after it: visit their occurrences */
+        for (int w = 0; w < 2; w++) {
+            const char *lit = w == 0 ? "SMTP" : "QMQP";
+            for (size_t j = rx_find(s, n, k + 6, lit); j < n;
+                 j = rx_find(s, n, j + 1, lit)) {
+                if (j != k + 6 && s[j - 1] != ' ')
+                    continue;
+                if (n - j - 4 >= 4 && memcmp(s + j + 4, " id ", 4) == 0)
+                    continue;
+                return 1;
+            }
         }
     }
     return 0;
@@ -588,11 +591,11 @@ f_sendmail_lazy(rx_state *x)
     rx_cur c = RX_CUR(x);
     rx_span helo, rdns, ip, by;
 
-    if (!rx_head_rdns_ip(&c, &helo, &rdns, &ip) || !rx_lit(&c, ")"))
+    if (!rx_xhead(x, &c, &helo, &rdns, &ip) || !rx_lit(&c, ")"))
         return RX_NO;
     for (size_t i = rx_find(c.s, c.n, c.i, " by "); i < c.n;
          i = rx_find(c.s, c.n, i + 1, " by ")) {
-        rx_cur d = {c.s, c.n, i + 4};
+        rx_cur d = {c.s, c.n, i + 4, NULL};
         if (!rx_tok(&d, &by, 1))
             continue;
         by.n = rx_trim_to_boundary(by.p, by.n, c.s, c.n);
@@ -635,7 +638,7 @@ f_sendmail_bits(rx_state *x)
     rx_cur c = RX_CUR(x), d;
     rx_span helo, rdns, ip, by;
 
-    if (!rx_head_rdns_ip(&c, &helo, &rdns, &ip) || !rx_lit(&c, ")"))
+    if (!rx_xhead(x, &c, &helo, &rdns, &ip) || !rx_lit(&c, ")"))
         return RX_NO;
     d = c;
     if (rx_lit(&d, " (authenticated bits=")) {
@@ -773,7 +776,7 @@ f_spike(rx_state *x)
     rx_cur c = RX_CUR(x);
     rx_span helo, rdns, ip, by;
 
-    if (rx_head_rdns_ip(&c, &helo, &rdns, &ip) && rx_lit(&c, ")") &&
+    if (rx_xhead(x, &c, &helo, &rdns, &ip) && rx_lit(&c, ")") &&
         rx_by_tok(&c, &by, " with "))
         return rx_done4(x, helo, rdns, ip, by);
     return RX_NO;
@@ -799,7 +802,7 @@ f_yahoo_plain(rx_state *x)
     }
     for (size_t i = rx_find(d.s, d.n, d.i, ") by "); i < d.n;
          i = rx_find(d.s, d.n, i + 1, ") by ")) {
-        rx_cur e = {d.s, d.n, i + 1};
+        rx_cur e = {d.s, d.n, i + 1, NULL};
         if (rx_by_tok(&e, &by, " with ")) {
             rx_done4(x, helo, rdns, ip, by);
             x->ident = ident;

@@ -150,11 +150,11 @@ b_xmail(rx_state *x)
         return RX_NO;
     rx_set3(x, &helo, &ip, &by);
     if ((i = rx_find(x->s, x->n, 0, " id <")) < x->n) {
-        rx_cur d = {x->s, x->n, i + 5};
+        rx_cur d = {x->s, x->n, i + 5, NULL};
         rx_tok_last(&d, '>', &x->id, 1);
     }
     if ((i = rx_find(x->s, x->n, 0, " from <")) < x->n) {
-        rx_cur d = {x->s, x->n, i + 7};
+        rx_cur d = {x->s, x->n, i + 7, NULL};
         if (rx_tok_last(&d, '>', &x->envfrom, 1))
             x->have_envfrom = 1;
     }
@@ -217,7 +217,7 @@ exim_local(const rx_state *x)
 {
     for (size_t i = rx_find(x->s, x->n, 0, "with local"); i < x->n;
          i = rx_find(x->s, x->n, i + 1, "with local")) {
-        rx_cur c = {x->s, x->n, i + 10};
+        rx_cur c = {x->s, x->n, i + 10, NULL};
         if (i > 0 && rx_isword((unsigned char)x->s[i - 1]))
             continue;
         if (rx_lit(&c, " "))
@@ -236,7 +236,7 @@ exim_sub_by(rx_cur *c, rx_span *sub, rx_span *by)
 
     for (size_t i = rx_find(c->s, c->n, st, ") by "); i < c->n;
          i = rx_find(c->s, c->n, i + 1, ") by ")) {
-        rx_cur d = {c->s, c->n, i + 1};
+        rx_cur d = {c->s, c->n, i + 1, NULL};
         if (rx_by_tok(&d, by, " ")) {
             sub->p = c->s + st;
             sub->n = i - st;
@@ -257,7 +257,7 @@ exim_loose(rx_state *x)
         x->rdns.n = 0;
     for (i = rx_find(x->s, x->n, 0, " ("); i < x->n;
          i = rx_find(x->s, x->n, i + 1, " (")) {
-        rx_cur d = {x->s, x->n, i + 2};
+        rx_cur d = {x->s, x->n, i + 2, NULL};
         rx_span t;
         if (rx_tok(&d, &t, 2) && t.p[t.n - 1] == ')' && rx_lit(&d, " ")) {
             x->helo.p = t.p;
@@ -267,7 +267,7 @@ exim_loose(rx_state *x)
     }
     for (i = rx_find(x->s, x->n, 0, " ["); i < x->n;
          i = rx_find(x->s, x->n, i + 1, " [")) {
-        rx_cur d = {x->s, x->n, i + 2};
+        rx_cur d = {x->s, x->n, i + 2, NULL};
         rx_span ip;
         size_t st;
         if (!rx_ip(&d, &ip))
@@ -286,7 +286,7 @@ exim_loose(rx_state *x)
     }
     i = rx_find(x->s, x->n, 0, "by ");
     for (; i < x->n; i = rx_find(x->s, x->n, i + 1, "by ")) {
-        rx_cur d = {x->s, x->n, i + 3};
+        rx_cur d = {x->s, x->n, i + 3, NULL};
         rx_span by;
         if (rx_tok(&d, &by, 1) && rx_lit(&d, " ")) {
             x->by = by;

@@ -167,7 +167,7 @@ i_groupwise(const rx_state *x)
     /* "^[^\.]+ by \S+ with Novell_GroupWise" */
     for (size_t i = rx_find(x->s, x->n, 0, " by "); i < x->n;
          i = rx_find(x->s, x->n, i + 1, " by ")) {
-        rx_cur c = {x->s, x->n, i};
+        rx_cur c = {x->s, x->n, i, NULL};
         if (i == 0 || memchr(x->s, '.', i) != NULL)
             return 0;
         if (rx_by_tok(&c, NULL, " with Novell_GroupWise"))
@@ -318,7 +318,7 @@ rx_upper_from(rx_state *x)
     rx_cur c = RX_CUR(x), d;
     rx_span helo, rdns, ip, by, id;
 
-    if (!rx_head_rdns_ip(&c, &helo, &rdns, &ip) || !rx_lit(&c, ") BY ") ||
+    if (!rx_xhead(x, &c, &helo, &rdns, &ip) || !rx_lit(&c, ") BY ") ||
         !rx_tok(&c, &by, 1) || !rx_lit(&c, " "))
         return RX_NO;
     d = c;
@@ -373,7 +373,7 @@ rx_paren_from(rx_state *x)
         c.i++;
     if (c.i > 0 && rx_lit(&c, "@")) {
         size_t p = rx_find(x->s, x->n, c.i, ") by ");
-        rx_cur d = {x->s, x->n, p + 5};
+        rx_cur d = {x->s, x->n, p + 5, NULL};
         rx_span t;
         if (p < x->n && p > c.i && memchr(x->s + c.i, ')', p - c.i) == NULL &&
             rx_tok(&d, &t, 13) &&
