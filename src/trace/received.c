@@ -154,15 +154,22 @@ index_hits(rx_index *ix, size_t i, uint64_t m)
         m &= m - 1;
         if (i < rx_lits[id].k || !lit_at(ix->base, ix->n, st, id))
             continue;
+        if (id == RXL_WITH_CI) {
+            if (ix->with_cnt < RX_WITH_MAX)
+                ix->with_pos[ix->with_cnt++] = (uint32_t)st;
+            else
+                ix->with_over = 1;
+        }
         if (!(ix->seen_all & bit)) {
             ix->seen_all |= bit;
             ix->first_all[id] = (uint32_t)st;
         }
-        if (st >= ix->off) {
+        if (st >= ix->off && !(ix->seen_off & bit)) {
             ix->seen_off |= bit;
             ix->first_off[id] = (uint32_t)st;
-            done |= bit;
         }
+        if ((ix->seen_off & bit) && id != RXL_WITH_CI)
+            done |= bit;
     }
     return done;
 }
@@ -196,6 +203,8 @@ rx_index_build(rx_index *ix, const char *s, size_t n, size_t off)
     ix->off = off;
     ix->seen_all = 0;
     ix->seen_off = 0;
+    ix->with_cnt = 0;
+    ix->with_over = 0;
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
 

@@ -56,15 +56,38 @@ rfc3848_proto(const char *p, size_t l)
     return 0;
 }
 
+/* The protocol word after the " with " at s[i]; 1 when it names an
+ * authenticated submission (then x->auth is set). */
+static int
+rfc3848_at(rx_state *x, const char *s, size_t n, size_t i)
+{
+    size_t j = i + 6;
+
+    while (j < n && s[j] != ' ' && s[j] != ';')
+        j++;
+    if (!rfc3848_proto(s + i + 6, j - i - 6))
+        return 0;
+    set_auth(x, s + i + 6, j - i - 6);
+    return 1;
+}
+
 /* " with (ES|L|UTF8S|UTF8L)MTPS?A|ASMTP|HTTP[SU]? (?: |;|$)" /i */
 static int
 a_rfc3848(rx_state *x, const char *s, size_t n)
 {
-    if (!rx_ihas_lit(x->ix, RXL_BY, s, n))
+    const rx_index *ix = x->ix;
+
+    if (!rx_ihas_lit(ix, RXL_BY, s, n))
         return 0;
+    if (s == ix->base && !ix->with_over) {
+        /* the index lists every " with ": visit those inside [s, s+n) */
+        for (unsigned k = 0; k < ix->with_cnt && ix->with_pos[k] + 6 <= n; k++)
+            if (rfc3848_at(x, s, n, ix->with_pos[k]))
+                return 1;
+        return 0;
+    }
     /* every match starts at a " with " */
     for (size_t i = rx_ifind(x->ix, RXL_WITH_CI, s, n); i + 6 <= n; i++) {
-        size_t j;
         const char *sp = memchr(s + i, ' ', n - i);
         if (sp == NULL)
             break;
@@ -72,13 +95,8 @@ a_rfc3848(rx_state *x, const char *s, size_t n)
         if (n - i < 6 || rx_lower((unsigned char)s[i + 1]) != 'w' ||
             !sq_strncaseeq(s + i, 6, " with "))
             continue;
-        j = i + 6;
-        while (j < n && s[j] != ' ' && s[j] != ';')
-            j++;
-        if (rfc3848_proto(s + i + 6, j - i - 6)) {
-            set_auth(x, s + i + 6, j - i - 6);
+        if (rfc3848_at(x, s, n, i))
             return 1;
-        }
     }
     return 0;
 }

@@ -120,6 +120,9 @@ enum rx_lit_id { RX_LITERALS(RX_LIT_ENUM, 0) RXL_COUNT };
 static const uint8_t rx_lit_len[RXL_COUNT] = {RX_LITERALS(RX_LIT_LEN, 0)};
 #undef RX_LIT_LEN
 
+/* " with " positions the index lists (a_rfc3848 visits them all). */
+#define RX_WITH_MAX 8
+
 /* First occurrences of the RX_LITERALS in one normalised line. */
 typedef struct rx_index {
     const char *base; /* the line */
@@ -129,6 +132,10 @@ typedef struct rx_index {
     uint64_t seen_off; /* ... at or after off */
     uint32_t first_all[RXL_COUNT];
     uint32_t first_off[RXL_COUNT];
+    /* every " with " (any case), in order, unless there were too many */
+    uint32_t with_pos[RX_WITH_MAX];
+    unsigned with_cnt;
+    int with_over;
 } rx_index;
 
 /* What a recogniser decided. */
