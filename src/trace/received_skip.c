@@ -165,10 +165,13 @@ static int
 i_groupwise(const rx_state *x)
 {
     /* "^[^\.]+ by \S+ with Novell_GroupWise" */
+    const char *dot = memchr(x->s, '.', x->n);
+    size_t d = dot != NULL ? (size_t)(dot - x->s) : x->n;
+
     for (size_t i = rx_find(x->s, x->n, 0, " by "); i < x->n;
          i = rx_find(x->s, x->n, i + 1, " by ")) {
         rx_cur c = {x->s, x->n, i, NULL};
-        if (i == 0 || memchr(x->s, '.', i) != NULL)
+        if (i == 0 || d < i)
             return 0;
         if (rx_by_tok(&c, NULL, " with Novell_GroupWise"))
             return 1;
