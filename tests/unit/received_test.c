@@ -472,6 +472,123 @@ run_edges(void)
     SQ_CHECK(sq_received_parse("x", 1, NULL) == SQ_EINVAL, "NULL out");
 }
 
+/* The parser's shortcuts (literal index, " with " list, ")by " repair,
+ * IPv6 text, date fast path, inline relay text) against plain
+ * expectations and against the core date parser. */
+static void
+run_shortcuts(void)
+{
+    static const struct {
+        const char *name, *line, *ip, *by, *auth;
+    } cases[] = {
+        {"eight ' with ' then ESMTPA",
+         "from a (b [192.0.2.7]) by c with x with x with x with x with x "
+         "with x with x with ESMTPA id q1",
+         "192.0.2.7", "c", "ESMTPA"},
+        {"more ' with ' than the index lists",
+         "from a (b [192.0.2.7]) by c with x with x with x with x with x "
+         "with x with x with x with x with x With esmtpsa id q2",
+         "192.0.2.7", "c", "esmtpsa"},
+        {"')by' repaired",
+         "from a (b [192.0.2.8])by c (Postfix) with ESMTP id q3", "192.0.2.8",
+         "c", ""},
+        {"IPv6 text canonical, first longest zero run",
+         "from a (b [IPv6:2001:DB8:0:0:1:0:0:1]) by c (Postfix) with ESMTP "
+         "id q4",
+         "2001:db8::1:0:0:1", "c", ""},
+        {"v4-mapped IPv6 prints dotted",
+         "from a (b [IPv6:::ffff:192.0.2.9]) by c (Postfix) with ESMTP id q5",
+         "192.0.2.9", "c", ""},
+        {"tabs and runs of white space",
+         "from\ta\t(b  [192.0.2.10])\r\n\tby c\t\twith ESMTPA id q6",
+         "192.0.2.10", "c", "ESMTPA"},
+    };
+    static const char *const dates[] = {
+        "Mon, 1 Apr 2024 10:00:29 +0200",
+        "Thu, 29 Feb 2024 23:59:60 -1130 (odd)",
+        "1 Jan 1970 0:00:00 +0000",
+        "Fri, 30 Feb 2024 10:00:00 +0000",
+        "Tue Apr  2 10:00:00 2024",
+        "Sat, 6 Jul 2024 10:00:00 +0100 id 0000ABC",
+        "Sun, 7 Jul 2024 10:00:00 CEST",
+        "Mon, 8 Jul 2024 10:00:00 +02:00",
+    };
+
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        sq_relay *r = NULL;
+        sq_status st =
+            sq_received_parse(cases[k].line, strlen(cases[k].line), &r);
+        SQ_CHECK(st == SQ_OK, "%s: %s", cases[k].name, sq_strerror(st));
+        if (st == SQ_OK) {
+            SQ_CHECK_STR(sq_relay_get(r, SQ_RELAY_IP), cases[k].ip, "%s ip",
+                         cases[k].name);
+            SQ_CHECK_STR(sq_relay_get(r, SQ_RELAY_BY), cases[k].by, "%s by",
+                         cases[k].name);
+            SQ_CHECK_STR(sq_relay_get(r, SQ_RELAY_AUTH), cases[k].auth,
+                         "%s auth", cases[k].name);
+            SQ_CHECK(((r->flags & SQ_RF_AUTH) != 0) == (cases[k].auth[0] != 0),
+                     "%s auth flag", cases[k].name);
+        }
+        sq_relay_free(r);
+    }
+    for (size_t k = 0; k < sizeof(dates) / sizeof(dates[0]); k++) {
+        char line[256];
+        long long want = -1;
+        sq_relay *r = NULL;
+        int n = snprintf(line, sizeof(line),
+                         "from a (b [192.0.2.1]) by c with SMTP id d; %s",
+                         dates[k]);
+        if (!sq_time_parse_rfc5322(dates[k], strlen(dates[k]), &want))
+            want = -1;
+        SQ_CHECK(sq_received_parse(line, (size_t)n, &r) == SQ_OK, "date %s",
+                 dates[k]);
+        if (r != NULL)
+            SQ_CHECK(sq_relay_time(r) == want, "date %s: %lld want %lld",
+                     dates[k], sq_relay_time(r), want);
+        sq_relay_free(r);
+    }
+}
+
+/* Text added after parsing (the trust path's notes and fields) outgrows
+ * the relay's inline area without disturbing the parsed fields. */
+static void
+run_relay_text(void)
+{
+    static const char line[] = "from a.example (a.example [192.0.2.1]) by "
+                               "mx.example (Postfix) with ESMTP id A1B2";
+    sq_relay *r = NULL;
+    char word[300];
+
+    SQ_CHECK(sq_received_parse(line, sizeof(line) - 1, &r) == SQ_OK,
+             "relay text: parse");
+    if (r == NULL)
+        return;
+    memset(word, 'w', sizeof(word) - 1);
+    word[sizeof(word) - 1] = '\0';
+    SQ_CHECK(sq_relay_note(r, "first") && sq_relay_note(r, word) &&
+                 sq_relay_note(r, "last"),
+             "notes");
+    SQ_CHECK(strncmp(sq_relay_get(r, SQ_RELAY_NOTES), "first www", 9) == 0 &&
+                 strlen(sq_relay_get(r, SQ_RELAY_NOTES)) ==
+                     6 + sizeof(word) - 1 + 5,
+             "notes text");
+    SQ_CHECK(sq_relay_set(r, SQ_RELAY_IP, "192.0.2.99", 10), "set ip");
+    SQ_CHECK_STR(sq_relay_get(r, SQ_RELAY_IP), "192.0.2.99", "ip after set");
+    SQ_CHECK_STR(sq_relay_get(r, SQ_RELAY_RDNS), "a.example", "rdns kept");
+    SQ_CHECK_STR(sq_relay_get(r, SQ_RELAY_BY), "mx.example", "by kept");
+    SQ_CHECK_STR(sq_relay_get(r, SQ_RELAY_ID), "A1B2", "id kept");
+    sq_relay_free(r);
+    r = sq_relay_alloc();
+    SQ_CHECK(r != NULL && sq_relay_time(r) == -1 &&
+                 sq_relay_get(r, SQ_RELAY_IP)[0] == '\0',
+             "empty relay");
+    if (r != NULL)
+        SQ_CHECK(sq_relay_note(r, word) &&
+                     strcmp(sq_relay_get(r, SQ_RELAY_NOTES), word) == 0,
+                 "note on an empty relay");
+    sq_relay_free(r);
+}
+
 int
 main(void)
 {
@@ -485,6 +602,8 @@ main(void)
                "received_unfolded_as_tested", "lua", &lua_total, &lua_pass);
     run_own();
     run_edges();
+    run_shortcuts();
+    run_relay_text();
     printf("SpamAssassin rcvd_parser: %d/%d\n", sa_pass, sa_total);
     printf("rspamd received_cxx_unit: %d/%d\n", cxx_pass, cxx_total);
     printf("rspamd received_lua_unit: %d/%d\n", lua_pass, lua_total);
