@@ -1,11 +1,12 @@
 /*
- * received_int.h - private to the Received parser (received.c,
- * received_mta.c): the scan state, the cursor primitives that stand in
- * for regular expressions, and the recogniser entry points.
+ * received_int.h - private to the Received parser (received*.c): the
+ * scan state, the literal index and memo, the cursor primitives that
+ * stand in for regular expressions, and the recogniser entry points.
  *
  * Every span points into the parser's normalised copy of the line,
- * which lives on the stack of sq_received_parse(); nothing here owns
- * memory.  All scanning is bounded by the span lengths.
+ * which lives on the stack of sq_received_parse(), as do the index and
+ * the memo; nothing here owns memory.  All scanning is bounded by the
+ * span lengths.
  */
 #ifndef SQ_RECEIVED_INT_H
 #define SQ_RECEIVED_INT_H
