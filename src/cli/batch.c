@@ -9,6 +9,7 @@
  * memory stream, and the main thread writes the streams out message by
  * message.  Memory is bounded by one batch plus the workers' output.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include "batch.h"
 
 #include <pthread.h>
@@ -23,23 +24,69 @@ struct item {
     sq_status st;
 };
 
-struct batch {
-    char *buf;
-    size_t used, cap;
-    struct item *it;
-    size_t n;
-    off_t *ends; /* end offset of item i in its worker's stream */
-    const struct batch_job *job;
-    int jobs;
-};
+/* A worker's output: a reusable buffer behind a stdio stream, kept
+ * across batches so that no batch pays for fresh pages again. */
+struct batch;
 
 struct worker {
     pthread_t th;
     struct batch *b;
     int idx, flags;
+    FILE *f;
     char *out;
-    size_t outlen;
+    size_t outlen, outcap;
 };
+
+struct batch {
+    char *buf;
+    size_t used, cap;
+    struct item *it;
+    size_t n;
+    size_t *ends; /* end offset of item i in its worker's output */
+    const struct batch_job *job;
+    int jobs;
+    struct worker w[MAX_JOBS];
+};
+
+static ssize_t
+wbuf_write(void *cookie, const char *buf, size_t n)
+{
+    struct worker *w = cookie;
+
+    if (n > SIZE_MAX / 2 - w->outlen)
+        return -1;
+    if (w->outlen + n > w->outcap) {
+        size_t ncap = w->outcap ? w->outcap : 1 << 16;
+        char *nb;
+
+        while (ncap < w->outlen + n)
+            ncap *= 2;
+        if ((nb = realloc(w->out, ncap)) == NULL)
+            return -1;
+        w->out = nb;
+        w->outcap = ncap;
+    }
+    memcpy(w->out + w->outlen, buf, n);
+    w->outlen += n;
+    return (ssize_t)n;
+}
+
+static int
+worker_open(struct worker *w)
+{
+    cookie_io_functions_t io = {NULL, wbuf_write, NULL, NULL};
+
+    w->f = fopencookie(w, "w", io);
+    return w->f != NULL && setvbuf(w->f, NULL, _IOFBF, 1 << 16) == 0;
+}
+
+static void
+worker_close(struct worker *w)
+{
+    if (w->f != NULL)
+        fclose(w->f);
+    free(w->out);
+}
 
 /* Bytes up to and including the blank line ending the headers, or all
  * of len when there is none; never more than cap. */
@@ -86,21 +133,16 @@ worker_main(void *arg)
 {
     struct worker *w = arg;
     struct batch *b = w->b;
-    FILE *f = open_memstream(&w->out, &w->outlen);
 
-    if (f == NULL) {
-        w->flags |= BATCH_FAILED;
-        return NULL;
-    }
     for (size_t i = (size_t)w->idx; i < b->n; i += (size_t)b->jobs) {
         const struct item *it = &b->it[i];
 
-        b->job->fn(b->job->ud, f, &w->flags, b->buf + it->label,
+        b->job->fn(b->job->ud, w->f, &w->flags, b->buf + it->label,
                    b->buf + it->data, it->len, it->st);
-        b->ends[i] = ftello(f);
+        if (fflush(w->f) != 0)
+            w->flags |= BATCH_FAILED;
+        b->ends[i] = w->outlen;
     }
-    if (fclose(f) != 0)
-        w->flags |= BATCH_FAILED;
     return NULL;
 }
 
@@ -108,36 +150,29 @@ worker_main(void *arg)
 static int
 batch_flush(struct batch *b, FILE *out)
 {
-    struct worker w[MAX_JOBS];
-    off_t start[MAX_JOBS];
+    size_t start[MAX_JOBS];
     int flags = 0, nw = b->jobs;
 
-    memset(w, 0, sizeof(w));
     for (int i = 0; i < nw; i++) {
-        w[i].b = b;
-        w[i].idx = i;
+        b->w[i].outlen = 0;
         start[i] = 0;
-        if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0) {
+        if (pthread_create(&b->w[i].th, NULL, worker_main, &b->w[i]) != 0) {
             nw = i;
             flags |= BATCH_FAILED;
             break;
         }
     }
     for (int i = 0; i < nw; i++) {
-        pthread_join(w[i].th, NULL);
-        flags |= w[i].flags;
+        pthread_join(b->w[i].th, NULL);
+        flags |= b->w[i].flags;
     }
     for (size_t i = 0; nw == b->jobs && i < b->n; i++) {
-        int k = (int)(i % (size_t)nw);
+        struct worker *w = &b->w[i % (size_t)nw];
+        size_t k = i % (size_t)nw;
 
-        if (w[k].out != NULL && b->ends[i] >= start[k] &&
-            (size_t)b->ends[i] <= w[k].outlen)
-            fwrite(w[k].out + start[k], 1, (size_t)(b->ends[i] - start[k]),
-                   out);
+        fwrite(w->out + start[k], 1, b->ends[i] - start[k], out);
         start[k] = b->ends[i];
     }
-    for (int i = 0; i < nw; i++)
-        free(w[i].out);
     b->n = 0;
     b->used = 0;
     return flags;
@@ -175,6 +210,12 @@ batch_run(sq_msgsrc *src, const struct batch_job *job, FILE *out, size_t *nmsg)
     b.ends = calloc(BATCH_MSGS, sizeof(*b.ends));
     if (b.it == NULL || b.ends == NULL)
         flags |= BATCH_FAILED;
+    for (int i = 0; i < b.jobs; i++) {
+        b.w[i].b = &b;
+        b.w[i].idx = i;
+        if (!worker_open(&b.w[i]))
+            flags |= BATCH_FAILED;
+    }
     while (!(flags & BATCH_FAILED) &&
            (st = sq_msgsrc_next(src, &data, &len, &label)) != SQ_EEOF) {
         if (!batch_add(&b, label ? label : "",
@@ -192,6 +233,8 @@ batch_run(sq_msgsrc *src, const struct batch_job *job, FILE *out, size_t *nmsg)
     }
     if (b.n > 0)
         flags |= batch_flush(&b, out);
+    for (int i = 0; i < b.jobs; i++)
+        worker_close(&b.w[i]);
     free(b.buf);
     free(b.it);
     free(b.ends);

@@ -68,7 +68,7 @@ json_notes(FILE *f, const char *notes)
     int first = 1;
 
     json_key(f, "notes", 0);
-    putc('[', f);
+    putc_unlocked('[', f);
     while (*p) {
         const char *e = strchr(p, ' ');
         size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -78,7 +78,7 @@ json_notes(FILE *f, const char *notes)
             memcpy(w, p, n);
             w[n] = '\0';
             if (!first)
-                putc(',', f);
+                putc_unlocked(',', f);
             json_str(f, w);
             first = 0;
         }
@@ -86,7 +86,7 @@ json_notes(FILE *f, const char *notes)
         while (*p == ' ')
             p++;
     }
-    putc(']', f);
+    putc_unlocked(']', f);
 }
 
 static void
@@ -104,7 +104,7 @@ json_relay(FILE *f, const sq_relay *r)
     };
     char tbuf[32];
 
-    putc('{', f);
+    putc_unlocked('{', f);
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
         json_kv_str(f, fields[i].name, sq_relay_get(r, fields[i].f), i == 0);
     json_kv_bool(f, "msa", sq_relay_msa(r), 0);
@@ -117,7 +117,7 @@ json_relay(FILE *f, const sq_relay *r)
     else
         fputs("null", f);
     json_notes(f, sq_relay_get(r, SQ_RELAY_NOTES));
-    putc('}', f);
+    putc_unlocked('}', f);
 }
 
 static void
@@ -127,32 +127,32 @@ json_trace(FILE *f, const char *label, const sq_trace *t)
     size_t hop;
     sq_confidence conf;
 
-    putc('{', f);
+    putc_unlocked('{', f);
     json_kv_str(f, "source", label, 1);
     json_key(f, "origin", 0);
     if (sq_trace_origin(t, &ip, &hop, &conf, &reason)) {
-        putc('{', f);
+        putc_unlocked('{', f);
         json_kv_str(f, "ip", ip, 1);
         json_kv_int(f, "hop", (long long)hop + 1, 0);
         json_kv_str(f, "confidence", sq_confidence_name(conf), 0);
         json_kv_str(f, "reason", reason, 0);
-        putc('}', f);
+        putc_unlocked('}', f);
     } else {
         fputs("null", f);
     }
     json_key(f, "relays", 0);
-    putc('[', f);
+    putc_unlocked('[', f);
     for (size_t i = 0; i < sq_trace_relay_count(t); i++) {
         if (i)
-            putc(',', f);
+            putc_unlocked(',', f);
         json_relay(f, sq_trace_relay(t, i));
     }
     fputs("],", f);
     json_key(f, "warnings", 1);
-    putc('[', f);
+    putc_unlocked('[', f);
     for (size_t i = 0; i < sq_trace_warning_count(t); i++) {
         if (i)
-            putc(',', f);
+            putc_unlocked(',', f);
         json_str(f, sq_trace_warning(t, i));
     }
     fputs("]}\n", f);
@@ -167,8 +167,8 @@ put_col(FILE *f, const char *s, int width)
         s = "-", n = 1;
     cli_put_safe(f, s, n);
     for (int pad = width - (int)n; pad > 0; pad--)
-        putc(' ', f);
-    putc(' ', f);
+        putc_unlocked(' ', f);
+    putc_unlocked(' ', f);
 }
 
 static void
@@ -199,7 +199,7 @@ human_trace(FILE *f, const char *label, const sq_trace *t)
                                       : "untrusted",
                 9);
         put_col(f, sq_relay_get(r, SQ_RELAY_NOTES), 0);
-        putc('\n', f);
+        putc_unlocked('\n', f);
     }
     if (sq_trace_origin(t, &ip, &hop, &conf, &reason))
         fprintf(f, "origin: %s (hop %zu, %s confidence): %s\n", ip, hop + 1,
@@ -210,9 +210,9 @@ human_trace(FILE *f, const char *label, const sq_trace *t)
         const char *w = sq_trace_warning(t, i);
         fputs("warning: ", f);
         cli_put_safe(f, w, strlen(w));
-        putc('\n', f);
+        putc_unlocked('\n', f);
     }
-    putc('\n', f);
+    putc_unlocked('\n', f);
 }
 
 static void
@@ -221,7 +221,7 @@ report_bad(const struct trace_run *tr, FILE *out, struct tflags *fl,
 {
     fl->any_bad = 1;
     if (tr->c.json) {
-        putc('{', out);
+        putc_unlocked('{', out);
         json_kv_str(out, "source", label, 1);
         json_kv_str(out, "error", why, 0);
         fputs(",\"origin\":null,\"relays\":[],\"warnings\":[]}\n", out);
@@ -235,12 +235,12 @@ print_origin_only(FILE *out, const char *label, const sq_trace *t)
     const char *ip;
 
     cli_put_safe(out, label, strlen(label));
-    putc('\t', out);
+    putc_unlocked('\t', out);
     if (sq_trace_origin(t, &ip, NULL, NULL, NULL))
         fputs(ip, out);
     else
-        putc('-', out);
-    putc('\n', out);
+        putc_unlocked('-', out);
+    putc_unlocked('\n', out);
 }
 
 static void

@@ -88,9 +88,9 @@ void
 json_key(FILE *f, const char *key, int first)
 {
     if (!first)
-        putc(',', f);
+        putc_unlocked(',', f);
     json_str(f, key);
-    putc(':', f);
+    putc_unlocked(':', f);
 }
 
 void
