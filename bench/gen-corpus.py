@@ -106,7 +106,8 @@ SITE = {
 class Gen:
     """All randomness of one corpus, driven by one seeded generator."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, testnet=0.0):
+        self.testnet = testnet
         self.r = random.Random(seed)
         self.base_time = dt.datetime(2024, 4, 1, 8, 0, 0,
                                      tzinfo=dt.timezone.utc)
@@ -134,8 +135,10 @@ class Gen:
 
     # -- addresses ----------------------------------------------------------
     def ipv4(self):
-        """A public-looking IPv4: mostly random routable, some TEST-NET."""
-        if self.chance(0.08):
+        """A public-looking IPv4: random routable; with --testnet-share,
+        that share of TEST-NET addresses (which squeaky, by design, never
+        reports as an origin while SpamAssassin does)."""
+        if self.testnet > 0 and self.chance(self.testnet):
             return "%s.%d" % (self.pick(["192.0.2", "198.51.100"]),
                               self.r.randrange(1, 255))
         while True:
@@ -968,6 +971,8 @@ def main(argv):
     ap.add_argument("--truth", help="write index/origin/profile/flags TSV here")
     ap.add_argument("--repeat-to-mb", type=int, default=0,
                     help="repeat the N messages until the mbox is at least this many MiB")
+    ap.add_argument("--testnet-share", type=float, default=0.0,
+                    help="share of external IPv4 hops drawn from TEST-NET (default 0)")
     ap.add_argument("--print-trust", action="store_true", help="print the site's trusted networks and exit")
     a = ap.parse_args(argv)
     if a.print_trust:
@@ -977,7 +982,7 @@ def main(argv):
         ap.error("--messages must be 1..%d" % MAX_MESSAGES)
     if not 0 <= a.repeat_to_mb <= MAX_REPEAT_MB:
         ap.error("--repeat-to-mb must be 0..%d" % MAX_REPEAT_MB)
-    g = Gen(a.seed)
+    g = Gen(a.seed, a.testnet_share)
     out = sys.stdout.buffer if a.output == "-" else open(a.output, "wb")
     truth = open(a.truth, "w") if a.truth else None
     chunk = []

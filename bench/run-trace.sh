@@ -12,6 +12,7 @@
 #                    build/dev, build/bench under the repository)
 #   BENCH_MESSAGES   messages in the comparison mbox      (default 10000)
 #   BENCH_SEED       generator seed                       (default 20240416)
+#   BENCH_TESTNET    share of TEST-NET external hops      (default 0; try 0.08)
 #   BENCH_BIG_MB     size of the scanning mbox in MiB, 0 = skip (default 1024)
 #   BENCH_OUT        where results are kept (default $TMPDIR/squeaky-bench)
 #   TMPDIR           where the mboxes are written (default /tmp); the big
@@ -31,6 +32,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 msgs=${BENCH_MESSAGES:-10000}
 seed=${BENCH_SEED:-20240416}
+testnet=${BENCH_TESTNET:-0}
 big_mb=${BENCH_BIG_MB:-1024}
 tmp=${TMPDIR:-/tmp}
 out=${BENCH_OUT:-$tmp/squeaky-bench}
@@ -72,14 +74,14 @@ echo "== originating_ip_headers: $oih"
 echo "== host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== generating $msgs messages (seed $seed)"
-python3 "$here/gen-corpus.py" -n "$msgs" --seed "$seed" -o "$mbox" --truth "$out/truth.tsv"
+python3 "$here/gen-corpus.py" -n "$msgs" --seed "$seed" --testnet-share "$testnet" -o "$mbox" --truth "$out/truth.tsv"
 bytes=$(stat -c %s "$mbox")
 cat "$mbox" >/dev/null   # both tools start with the file in the page cache
 
 echo "== squeaky trace --json"
 set +e
 /usr/bin/time -v -o "$out/squeaky.time" \
-    "$sq" trace --json --quiet --config "$empty_cfg" \
+    "$sq" trace --json --quiet --jobs 1 --config "$empty_cfg" \
     --trusted-networks "$trust" --internal-networks "$trust" \
     --originating-ip-headers "$oih" "$mbox" >"$out/squeaky.jsonl" 2>"$out/squeaky.err"
 rc=$?
@@ -104,14 +106,14 @@ python3 "$here/bench-report.py" compare --squeaky "$out/squeaky.jsonl" --sa "$ou
 
 if [ "$big_mb" -gt 0 ]; then
     echo "== scanning: generating a ${big_mb} MiB mbox in $tmp"
-    python3 "$here/gen-corpus.py" -n "$msgs" --seed "$seed" -o "$big" --repeat-to-mb "$big_mb"
+    python3 "$here/gen-corpus.py" -n "$msgs" --seed "$seed" --testnet-share "$testnet" -o "$big" --repeat-to-mb "$big_mb"
     big_bytes=$(stat -c %s "$big")
     big_msgs=$(( (big_bytes / bytes) * msgs ))
     cat "$big" >/dev/null
     echo "== squeaky trace --json BIG.mbox > /dev/null"
     set +e
     /usr/bin/time -v -o "$out/squeaky-big.time" \
-        "$sq" trace --json --quiet --config "$empty_cfg" \
+        "$sq" trace --json --quiet --jobs "$(nproc)" --config "$empty_cfg" \
         --trusted-networks "$trust" --internal-networks "$trust" \
         --originating-ip-headers "$oih" "$big" >/dev/null 2>"$out/squeaky-big.err"
     rc=$?
@@ -128,13 +130,13 @@ row() { python3 "$here/bench-report.py" row --ratio-to "$sa_rate" --ratio-cpu-to
 {
     echo "| tool | messages | MB | wall s | CPU s | msgs/s | msgs/CPU-s | MB/s | vs SA (wall / CPU) | max RSS MiB |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    row --tool "squeaky trace --json" --messages "$msgs" --bytes "$bytes" --time-log "$out/squeaky.time"
+    row --tool "squeaky trace --json --jobs 1" --messages "$msgs" --bytes "$bytes" --time-log "$out/squeaky.time"
     row --tool "SpamAssassin $sa_ver relays (start-up excluded)" --messages "$msgs" --bytes "$bytes" \
         --time-log "$out/sa.time" --self-seconds "$sa_self" --self-cpu-seconds "$sa_cpu"
     row --tool "SpamAssassin $sa_ver relays (whole process)" --messages "$msgs" --bytes "$bytes" \
         --time-log "$out/sa.time"
     if [ "$big_mb" -gt 0 ]; then
-        row --tool "squeaky trace --json, ${big_mb} MiB mbox" --messages "$big_msgs" \
+        row --tool "squeaky trace --json --jobs $(nproc), ${big_mb} MiB mbox" --messages "$big_msgs" \
             --bytes "$big_bytes" --time-log "$out/squeaky-big.time"
     fi
 } >"$out/table.md"
