@@ -5,6 +5,7 @@
  * Exit: 0 every message has an external origin, 1 at least one has
  * none, 2 usage error or at least one unreadable input/message.
  */
+#define _GNU_SOURCE /* fwrite_unlocked, fputs_unlocked */
 #include "batch.h"
 #include "cli.h"
 
@@ -55,10 +56,23 @@ fmt_time(long long t, char *buf, size_t len)
 {
     time_t tt = (time_t)t;
     struct tm tm;
+    int v[6];
 
-    if (t < 0 || gmtime_r(&tt, &tm) == NULL ||
-        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        buf[0] = '\0';
+    buf[0] = '\0';
+    if (t < 0 || len < 21 || gmtime_r(&tt, &tm) == NULL ||
+        tm.tm_year + 1900 > 9999)
+        return;
+    /* YYYY-MM-DDTHH:MM:SSZ without strftime's locale machinery. */
+    v[0] = tm.tm_year + 1900, v[1] = tm.tm_mon + 1, v[2] = tm.tm_mday;
+    v[3] = tm.tm_hour, v[4] = tm.tm_min, v[5] = tm.tm_sec;
+    buf[0] = (char)('0' + v[0] / 1000);
+    buf[1] = (char)('0' + v[0] / 100 % 10);
+    for (int i = 0; i < 6; i++) {
+        buf[2 + 3 * i] = (char)('0' + v[i] / 10 % 10);
+        buf[3 + 3 * i] = (char)('0' + v[i] % 10);
+        buf[4 + 3 * i] = "--T::Z"[i];
+    }
+    buf[20] = '\0';
 }
 
 static void
@@ -115,7 +129,7 @@ json_relay(FILE *f, const sq_relay *r)
     if (tbuf[0])
         json_str(f, tbuf);
     else
-        fputs("null", f);
+        fputs_unlocked("null", f);
     json_notes(f, sq_relay_get(r, SQ_RELAY_NOTES));
     putc_unlocked('}', f);
 }
@@ -138,7 +152,7 @@ json_trace(FILE *f, const char *label, const sq_trace *t)
         json_kv_str(f, "reason", reason, 0);
         putc_unlocked('}', f);
     } else {
-        fputs("null", f);
+        fputs_unlocked("null", f);
     }
     json_key(f, "relays", 0);
     putc_unlocked('[', f);
@@ -147,7 +161,7 @@ json_trace(FILE *f, const char *label, const sq_trace *t)
             putc_unlocked(',', f);
         json_relay(f, sq_trace_relay(t, i));
     }
-    fputs("],", f);
+    fputs_unlocked("],", f);
     json_key(f, "warnings", 1);
     putc_unlocked('[', f);
     for (size_t i = 0; i < sq_trace_warning_count(t); i++) {
@@ -155,7 +169,7 @@ json_trace(FILE *f, const char *label, const sq_trace *t)
             putc_unlocked(',', f);
         json_str(f, sq_trace_warning(t, i));
     }
-    fputs("]}\n", f);
+    fputs_unlocked("]}\n", f);
 }
 
 static void
@@ -179,7 +193,7 @@ human_trace(FILE *f, const char *label, const sq_trace *t)
     sq_confidence conf;
     char tbuf[32];
 
-    fputs("== ", f);
+    fputs_unlocked("== ", f);
     cli_put_safe(f, label, strlen(label));
     fprintf(f, "\n%-3s %-15s %-24s %-24s %-24s %-20s %-9s %s\n", "hop", "ip",
             "rdns", "helo", "by", "time", "trust", "notes");
@@ -205,10 +219,10 @@ human_trace(FILE *f, const char *label, const sq_trace *t)
         fprintf(f, "origin: %s (hop %zu, %s confidence): %s\n", ip, hop + 1,
                 sq_confidence_name(conf), reason);
     else
-        fputs("origin: none (no external relay found)\n", f);
+        fputs_unlocked("origin: none (no external relay found)\n", f);
     for (size_t i = 0; i < sq_trace_warning_count(t); i++) {
         const char *w = sq_trace_warning(t, i);
-        fputs("warning: ", f);
+        fputs_unlocked("warning: ", f);
         cli_put_safe(f, w, strlen(w));
         putc_unlocked('\n', f);
     }
@@ -224,7 +238,8 @@ report_bad(const struct trace_run *tr, FILE *out, struct tflags *fl,
         putc_unlocked('{', out);
         json_kv_str(out, "source", label, 1);
         json_kv_str(out, "error", why, 0);
-        fputs(",\"origin\":null,\"relays\":[],\"warnings\":[]}\n", out);
+        fputs_unlocked(",\"origin\":null,\"relays\":[],\"warnings\":[]}\n",
+                       out);
     }
     cli_err(0, "%s: %s", label, why);
 }
@@ -237,7 +252,7 @@ print_origin_only(FILE *out, const char *label, const sq_trace *t)
     cli_put_safe(out, label, strlen(label));
     putc_unlocked('\t', out);
     if (sq_trace_origin(t, &ip, NULL, NULL, NULL))
-        fputs(ip, out);
+        fputs_unlocked(ip, out);
     else
         putc_unlocked('-', out);
     putc_unlocked('\n', out);

@@ -6,6 +6,7 @@
  * JSON strings are escaped and repaired to valid UTF-8 (invalid bytes
  * become U+FFFD); terminal text gets control and invalid bytes as \xNN.
  */
+#define _GNU_SOURCE /* fwrite_unlocked, fputs_unlocked */
 #include "cli.h"
 
 #include <stdint.h>
@@ -64,7 +65,7 @@ json_str(FILE *f, const char *str)
         while (run < n && json_plain(s[run]))
             run++;
         if (run > i) {
-            fwrite(s + i, 1, run - i, f);
+            fwrite_unlocked(s + i, 1, run - i, f);
             i = run;
             continue;
         }
@@ -74,10 +75,10 @@ json_str(FILE *f, const char *str)
         } else if (s[i] < 0x20 || s[i] == 0x7f) {
             fprintf(f, "\\u%04x", s[i++]);
         } else if ((l = utf8_len(s + i, n - i)) == 0) {
-            fputs("\xef\xbf\xbd", f);
+            fputs_unlocked("\xef\xbf\xbd", f);
             i++;
         } else {
-            fwrite(s + i, 1, l, f);
+            fwrite_unlocked(s + i, 1, l, f);
             i += l;
         }
     }
@@ -111,7 +112,7 @@ void
 json_kv_bool(FILE *f, const char *key, int v, int first)
 {
     json_key(f, key, first);
-    fputs(v ? "true" : "false", f);
+    fputs_unlocked(v ? "true" : "false", f);
 }
 
 void
@@ -122,7 +123,7 @@ cli_put_safe(FILE *f, const char *str, size_t n)
 
     while (i < n) {
         if (s[i] >= 0x20 && s[i] != 0x7f && (l = utf8_len(s + i, n - i))) {
-            fwrite(s + i, 1, l, f);
+            fwrite_unlocked(s + i, 1, l, f);
             i += l;
         } else {
             fprintf(f, "\\x%02x", s[i]);

@@ -4,12 +4,12 @@
  * Owner: mail.  Works on a borrowed buffer (usually a mapped file) and
  * never copies: each message is a slice of the input.  A message starts
  * after a line beginning with "From " at the start of the buffer or
- * after a newline; the search uses memmem() so splitting runs at memory
- * speed.  Data is returned raw: mboxrd ">From " quoting is left in the
+ * after a newline; the search uses memchr() for the rare F so splitting runs at
+ * memory speed.  Data is returned raw: mboxrd ">From " quoting is left in the
  * bodies (header blocks never contain it, and only headers are read by
  * the tracer).  A truncated last message yields what is there.
  */
-#define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memchr on a const buffer, as before */
 #include "mail_int.h"
 
 #include <string.h>
@@ -42,6 +42,27 @@ strip_separator_blank(const char *start, size_t n)
     return n;
 }
 
+/*
+ * First "\nFrom " at or after from.  memchr for 'F' (rare in mail text)
+ * and a look at its neighbours is several times faster than memmem.
+ */
+static const char *
+find_sep(const char *buf, size_t from, size_t len)
+{
+    const char *p = buf + from + 1, *end = buf + len;
+
+    if (len - from < FROM_SEP_LEN)
+        return NULL;
+    while (end - p >= FROM_SEP_LEN - 1 &&
+           (p = memchr(p, 'F', (size_t)(end - p))) != NULL) {
+        if (end - p >= FROM_SEP_LEN - 1 && p[-1] == '\n' &&
+            memcmp(p, from_sep + 1, FROM_SEP_LEN - 1) == 0)
+            return p - 1;
+        p++;
+    }
+    return NULL;
+}
+
 int
 sq_mbox_next(sq_mbox_iter *it, const char **msg, size_t *len)
 {
@@ -58,9 +79,7 @@ sq_mbox_next(sq_mbox_iter *it, const char **msg, size_t *len)
     /* Search from the newline ending the From_ line so that an empty
      * message (two From_ lines in a row) is seen too. */
     from = start > it->pos ? start - 1 : start;
-    sep = NULL;
-    if (it->len - from >= FROM_SEP_LEN)
-        sep = memmem(buf + from, it->len - from, from_sep, FROM_SEP_LEN);
+    sep = find_sep(buf, from, it->len);
     end = sep != NULL ? (size_t)(sep - buf) + 1 : it->len;
     if (end < start)
         end = start;
