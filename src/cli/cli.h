@@ -65,12 +65,28 @@ void cli_set_cmd(const char *cmd);
 /* Print [s, s+n) with control and non-UTF-8 bytes escaped (\xNN). */
 void cli_put_safe(FILE *f, const char *s, size_t n);
 
-/* JSON writer: strings are escaped and made valid UTF-8 (U+FFFD). */
-void json_str(FILE *f, const char *s);
-void json_key(FILE *f, const char *key, int first);
-void json_kv_str(FILE *f, const char *key, const char *val, int first);
-void json_kv_int(FILE *f, const char *key, long long v, int first);
-void json_kv_bool(FILE *f, const char *key, int v, int first);
+/* JSON writer (json.c): build an object in a buffer, write it once.
+ * Strings are escaped and made valid UTF-8 (U+FFFD). */
+struct jbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+    char inl[16384];
+};
+
+void jb_init(struct jbuf *b);
+void jb_free(struct jbuf *b);
+void jb_raw(struct jbuf *b, const char *s, size_t n);
+void jb_str(struct jbuf *b, const char *s);
+void jb_key(struct jbuf *b, const char *key, int first);
+void jb_kv_str(struct jbuf *b, const char *key, const char *val, int first);
+void jb_kv_int(struct jbuf *b, const char *key, long long v, int first);
+void jb_kv_bool(struct jbuf *b, const char *key, int v, int first);
+/* Write and empty the buffer; 0 on out of memory or a write error. */
+int jb_flush(struct jbuf *b, FILE *f);
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
+size_t cli_utf8_len(const unsigned char *s, size_t n);
 
 /* Parse a decimal in [min, max] (whole string); 1 on success. */
 int cli_parse_long(const char *s, long min, long max, long *out);

@@ -11,6 +11,7 @@ cmd_config(int argc, char **argv)
 {
     struct cli_common c;
     char path[4096];
+    struct jbuf b;
     int rc;
 
     rc = cli_parse(argc, argv, "squeaky config [OPTIONS]",
@@ -25,13 +26,13 @@ cmd_config(int argc, char **argv)
     }
     if (sq_config_default_path(path, sizeof(path)) != SQ_OK)
         path[0] = '\0';
-    if (c.json)
-        printf("{\"default_path\":");
-    else
-        printf("# default config file: %s\n", path[0] ? path : "(unset)");
+    jb_init(&b);
     if (c.json) {
-        json_str(stdout, path);
-        printf(",\"keys\":[");
+        jb_raw(&b, "{", 1);
+        jb_kv_str(&b, "default_path", path, 1);
+        jb_raw(&b, ",\"keys\":[", 9);
+    } else {
+        printf("# default config file: %s\n", path[0] ? path : "(unset)");
     }
     for (size_t i = 0; i < sq_config_key_count(); i++) {
         const char *k = sq_config_key_name(i);
@@ -43,19 +44,21 @@ cmd_config(int argc, char **argv)
             putc('\n', stdout);
             continue;
         }
-        printf("%s{", i ? "," : "");
-        json_kv_str(stdout, "name", k, 1);
-        json_kv_str(stdout, "value", v, 0);
-        json_kv_str(stdout, "default", sq_config_key_default(i), 0);
-        json_kv_str(stdout, "help", sq_config_key_help(i), 0);
+        jb_raw(&b, i ? ",{" : "{", i ? 2 : 1);
+        jb_kv_str(&b, "name", k, 1);
+        jb_kv_str(&b, "value", v, 0);
+        jb_kv_str(&b, "default", sq_config_key_default(i), 0);
+        jb_kv_str(&b, "help", sq_config_key_help(i), 0);
         if (sq_config_key_type(i) == SQ_CFG_INT) {
-            json_kv_int(stdout, "min", sq_config_key_min(i), 0);
-            json_kv_int(stdout, "max", sq_config_key_max(i), 0);
+            jb_kv_int(&b, "min", sq_config_key_min(i), 0);
+            jb_kv_int(&b, "max", sq_config_key_max(i), 0);
         }
-        putc('}', stdout);
+        jb_raw(&b, "}", 1);
     }
     if (c.json)
-        printf("]}\n");
+        jb_raw(&b, "]}\n", 3);
+    jb_flush(&b, stdout);
+    jb_free(&b);
     cli_done(&c);
     return CLI_OK;
 }

@@ -76,13 +76,13 @@ fmt_time(long long t, char *buf, size_t len)
 }
 
 static void
-json_notes(FILE *f, const char *notes)
+json_notes(struct jbuf *f, const char *notes)
 {
     const char *p = notes;
     int first = 1;
 
-    json_key(f, "notes", 0);
-    putc_unlocked('[', f);
+    jb_key(f, "notes", 0);
+    jb_raw(f, "[", 1);
     while (*p) {
         const char *e = strchr(p, ' ');
         size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -92,19 +92,19 @@ json_notes(FILE *f, const char *notes)
             memcpy(w, p, n);
             w[n] = '\0';
             if (!first)
-                putc_unlocked(',', f);
-            json_str(f, w);
+                jb_raw(f, ",", 1);
+            jb_str(f, w);
             first = 0;
         }
         p += n;
         while (*p == ' ')
             p++;
     }
-    putc_unlocked(']', f);
+    jb_raw(f, "]", 1);
 }
 
 static void
-json_relay(FILE *f, const sq_relay *r)
+json_relay(struct jbuf *f, const sq_relay *r)
 {
     static const struct {
         const char *name;
@@ -118,58 +118,58 @@ json_relay(FILE *f, const sq_relay *r)
     };
     char tbuf[32];
 
-    putc_unlocked('{', f);
+    jb_raw(f, "{", 1);
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        json_kv_str(f, fields[i].name, sq_relay_get(r, fields[i].f), i == 0);
-    json_kv_bool(f, "msa", sq_relay_msa(r), 0);
-    json_kv_bool(f, "trusted", sq_relay_trusted(r), 0);
-    json_kv_bool(f, "internal", sq_relay_internal(r), 0);
+        jb_kv_str(f, fields[i].name, sq_relay_get(r, fields[i].f), i == 0);
+    jb_kv_bool(f, "msa", sq_relay_msa(r), 0);
+    jb_kv_bool(f, "trusted", sq_relay_trusted(r), 0);
+    jb_kv_bool(f, "internal", sq_relay_internal(r), 0);
     fmt_time(sq_relay_time(r), tbuf, sizeof(tbuf));
-    json_key(f, "time", 0);
+    jb_key(f, "time", 0);
     if (tbuf[0])
-        json_str(f, tbuf);
+        jb_str(f, tbuf);
     else
-        fputs_unlocked("null", f);
+        jb_raw(f, "null", 4);
     json_notes(f, sq_relay_get(r, SQ_RELAY_NOTES));
-    putc_unlocked('}', f);
+    jb_raw(f, "}", 1);
 }
 
 static void
-json_trace(FILE *f, const char *label, const sq_trace *t)
+json_trace(struct jbuf *f, const char *label, const sq_trace *t)
 {
     const char *ip, *reason;
     size_t hop;
     sq_confidence conf;
 
-    putc_unlocked('{', f);
-    json_kv_str(f, "source", label, 1);
-    json_key(f, "origin", 0);
+    jb_raw(f, "{", 1);
+    jb_kv_str(f, "source", label, 1);
+    jb_key(f, "origin", 0);
     if (sq_trace_origin(t, &ip, &hop, &conf, &reason)) {
-        putc_unlocked('{', f);
-        json_kv_str(f, "ip", ip, 1);
-        json_kv_int(f, "hop", (long long)hop + 1, 0);
-        json_kv_str(f, "confidence", sq_confidence_name(conf), 0);
-        json_kv_str(f, "reason", reason, 0);
-        putc_unlocked('}', f);
+        jb_raw(f, "{", 1);
+        jb_kv_str(f, "ip", ip, 1);
+        jb_kv_int(f, "hop", (long long)hop + 1, 0);
+        jb_kv_str(f, "confidence", sq_confidence_name(conf), 0);
+        jb_kv_str(f, "reason", reason, 0);
+        jb_raw(f, "}", 1);
     } else {
-        fputs_unlocked("null", f);
+        jb_raw(f, "null", 4);
     }
-    json_key(f, "relays", 0);
-    putc_unlocked('[', f);
+    jb_key(f, "relays", 0);
+    jb_raw(f, "[", 1);
     for (size_t i = 0; i < sq_trace_relay_count(t); i++) {
         if (i)
-            putc_unlocked(',', f);
+            jb_raw(f, ",", 1);
         json_relay(f, sq_trace_relay(t, i));
     }
-    fputs_unlocked("],", f);
-    json_key(f, "warnings", 1);
-    putc_unlocked('[', f);
+    jb_raw(f, "],", 2);
+    jb_key(f, "warnings", 1);
+    jb_raw(f, "[", 1);
     for (size_t i = 0; i < sq_trace_warning_count(t); i++) {
         if (i)
-            putc_unlocked(',', f);
-        json_str(f, sq_trace_warning(t, i));
+            jb_raw(f, ",", 1);
+        jb_str(f, sq_trace_warning(t, i));
     }
-    fputs_unlocked("]}\n", f);
+    jb_raw(f, "]}\n", 3);
 }
 
 static void
@@ -233,13 +233,20 @@ static void
 report_bad(const struct trace_run *tr, FILE *out, struct tflags *fl,
            const char *label, const char *why)
 {
+    static const char empty_tail[] =
+        ",\"origin\":null,\"relays\":[],\"warnings\":[]}\n";
+
     fl->any_bad = 1;
     if (tr->c.json) {
-        putc_unlocked('{', out);
-        json_kv_str(out, "source", label, 1);
-        json_kv_str(out, "error", why, 0);
-        fputs_unlocked(",\"origin\":null,\"relays\":[],\"warnings\":[]}\n",
-                       out);
+        struct jbuf b;
+
+        jb_init(&b);
+        jb_raw(&b, "{", 1);
+        jb_kv_str(&b, "source", label, 1);
+        jb_kv_str(&b, "error", why, 0);
+        jb_raw(&b, empty_tail, sizeof(empty_tail) - 1);
+        jb_flush(&b, out);
+        jb_free(&b);
     }
     cli_err(0, "%s: %s", label, why);
 }
@@ -281,9 +288,15 @@ trace_one(const struct trace_run *tr, FILE *out, struct tflags *fl,
         fl->any_missing = 1;
     if (tr->origin_only)
         print_origin_only(out, label, t);
-    else if (tr->c.json)
-        json_trace(out, label, t);
-    else
+    else if (tr->c.json) {
+        struct jbuf b;
+
+        jb_init(&b);
+        json_trace(&b, label, t);
+        if (!jb_flush(&b, out))
+            fl->any_bad = 1;
+        jb_free(&b);
+    } else
         human_trace(out, label, t);
     sq_trace_free(t);
     sq_headers_free(h);

@@ -200,14 +200,18 @@ learn_output(struct learn_run *lr, const sq_trust_learner *l)
     merge_list(sq_config_get(lr->c.cfg, "trusted_by_hosts"), hosts, mhosts,
                sizeof(mhosts));
     if (lr->c.json) {
-        putc('{', stdout);
-        json_kv_int(stdout, "messages", (long long)sq_trust_learner_messages(l),
-                    1);
-        json_kv_str(stdout, "learned_networks", nets, 0);
-        json_kv_str(stdout, "learned_hosts", hosts, 0);
-        json_kv_str(stdout, "trusted_networks", mnets, 0);
-        json_kv_str(stdout, "trusted_by_hosts", mhosts, 0);
-        fputs("}\n", stdout);
+        struct jbuf b;
+
+        jb_init(&b);
+        jb_raw(&b, "{", 1);
+        jb_kv_int(&b, "messages", (long long)sq_trust_learner_messages(l), 1);
+        jb_kv_str(&b, "learned_networks", nets, 0);
+        jb_kv_str(&b, "learned_hosts", hosts, 0);
+        jb_kv_str(&b, "trusted_networks", mnets, 0);
+        jb_kv_str(&b, "trusted_by_hosts", mhosts, 0);
+        jb_raw(&b, "}\n", 2);
+        jb_flush(&b, stdout);
+        jb_free(&b);
     } else {
         printf("# from %zu messages\ntrusted_networks = %s\n"
                "trusted_by_hosts = %s\n",
