@@ -146,31 +146,35 @@ worker_main(void *arg)
     return NULL;
 }
 
-/* Run the workers over the batch and write their output in order. */
+/* Run the workers over the batch and write their output in order.  A
+ * worker whose thread cannot be created runs on this thread instead, so
+ * no message is lost. */
 static int
 batch_flush(struct batch *b, FILE *out)
 {
     size_t start[MAX_JOBS];
-    int flags = 0, nw = b->jobs;
+    int flags = 0, started[MAX_JOBS];
+    size_t nw = (size_t)b->jobs;
 
-    for (int i = 0; i < nw; i++) {
+    if (nw < 1 || nw > MAX_JOBS)
+        return BATCH_FAILED;
+    for (size_t i = 0; i < nw; i++) {
         b->w[i].outlen = 0;
         start[i] = 0;
-        if (pthread_create(&b->w[i].th, NULL, worker_main, &b->w[i]) != 0) {
-            nw = i;
-            flags |= BATCH_FAILED;
-            break;
-        }
+        started[i] =
+            pthread_create(&b->w[i].th, NULL, worker_main, &b->w[i]) == 0;
+        if (!started[i])
+            worker_main(&b->w[i]);
     }
-    for (int i = 0; i < nw; i++) {
-        pthread_join(b->w[i].th, NULL);
+    for (size_t i = 0; i < nw; i++) {
+        if (started[i])
+            pthread_join(b->w[i].th, NULL);
         flags |= b->w[i].flags;
     }
-    for (size_t i = 0; nw == b->jobs && i < b->n; i++) {
-        struct worker *w = &b->w[i % (size_t)nw];
-        size_t k = i % (size_t)nw;
+    for (size_t i = 0; i < b->n; i++) {
+        size_t k = i % nw;
 
-        fwrite(w->out + start[k], 1, b->ends[i] - start[k], out);
+        fwrite(b->w[k].out + start[k], 1, b->ends[i] - start[k], out);
         start[k] = b->ends[i];
     }
     b->n = 0;

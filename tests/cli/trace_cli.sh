@@ -63,6 +63,11 @@ expect_rc 0 "mbox" "$SQUEAKY" trace --json "$ex/spam.mbox"
 json_ok "mbox"
 [ "$(wc -l <"$T/out")" -eq 8 ] || fail "mbox: want 8 lines, got $(wc -l <"$T/out")"
 grep -q 'spam.mbox#8"' "$T/out" || fail "mbox label #8"
+# --jobs: the same bytes in the same order whatever the thread count
+"$SQUEAKY" trace --json --jobs 1 "$ex/spam.mbox" "$ex/spam.mbox" >"$T/j1" 2>/dev/null
+"$SQUEAKY" trace --json --jobs 3 "$ex/spam.mbox" "$ex/spam.mbox" >"$T/j3" 2>/dev/null
+cmp -s "$T/j1" "$T/j3" || fail "--jobs 3 output differs from --jobs 1"
+expect_rc 2 "bad --jobs" "$SQUEAKY" trace --jobs 0 "$ex/spam.mbox"
 # stdin
 expect_rc 0 "stdin" sh -c "\"$SQUEAKY\" trace --json - < \"$ex/spam-001.eml\""
 grep -q '"source":"-"' "$T/out" || fail "stdin source label"
