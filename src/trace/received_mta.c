@@ -1159,75 +1159,138 @@ f_guess_helo(rx_state *x)
     return RX_NO;
 }
 
-static enum rx_verdict (*const from_formats[])(rx_state *) = {
-    f_squirrel,
-    f_aol,
-    rx_product,
-    f_http_numeric,
-    f_sendmail,
-    f_exchange55,
-    f_exim_helo,
-    f_unknown_domain,
-    f_attbi,
-    f_ident_at,
-    f_hotmail,
-    f_qpsmtpd,
-    f_lmtp,
-    f_gmx_style,
-    f_smtpd_for,
-    f_qmail,
-    f_yahoo_http,
-    f_space_ip,
-    f_paren_host_ip,
-    f_br_ip_by,
-    f_paren_ip_by,
-    f_mdaemon,
-    f_mdaemon19,
-    f_sendmail_nordns,
-    f_sendmail_lazy,
-    f_ip_port_lazy,
-    f_sendmail_bits,
-    f_fetcher,
-    f_qmail_helo,
-    f_qmail_plain,
-    f_outblaze,
-    f_smap,
-    f_postoffice,
-    f_argosoft,
-    f_smtpl,
-    f_bsmtp,
-    f_spike,
-    f_yahoo_plain,
-    f_communigate_acct,
-    f_communigate_verified,
-    f_ciphertrust,
-    f_ironport,
-    f_content_tech,
-    f_bls,
-    f_tumbleweed,
-    f_pobox,
-    f_fsecure,
-    f_altavista,
-    f_oemcomputer,
-    f_csmap,
-    f_mailgate,
-    f_unverified,
-    f_ip_comment,
-    f_br_ip_sub,
-    f_rdns_ident_ip,
-    f_obtuse,
-    f_yahoo_login,
-    f_xorig,
-    rx_ignored,
-    f_guess_helo,
+/*
+ * The opening shape of the working text, worked out once: every
+ * recogniser in the table below can match only texts with its shape
+ * bit set (a necessary condition read off its leading literals), so the
+ * others are skipped without being tried.  SH_ANY is always set.
+ *   SH_TOKP  "tok (" - a non-empty first token, a space, '('
+ *   SH_TOKB  "tok [" - the same with '['
+ *   SH_TOKBY "tok b" - the same with 'b' (" by ")
+ *   SH_TOKLP '(' inside the first token after its first byte
+ *   SH_BR / SH_PAREN  the text starts with '[' / '('
+ *   SH_IP    the first byte can begin an IP_ADDRESS (hex digit, ':',
+ *            or the 'I' of "IPv6:")
+ *   SH_X     the text starts with 'X' ("X-Originating-IP: ")
+ */
+enum {
+    SH_ANY = 1u << 0,
+    SH_TOKP = 1u << 1,
+    SH_TOKB = 1u << 2,
+    SH_TOKBY = 1u << 3,
+    SH_TOKLP = 1u << 4,
+    SH_BR = 1u << 5,
+    SH_PAREN = 1u << 6,
+    SH_IP = 1u << 7,
+    SH_X = 1u << 8
+};
+
+static unsigned
+text_shape(const char *s, size_t n)
+{
+    const char *sp = memchr(s, ' ', n);
+    size_t t = sp != NULL ? (size_t)(sp - s) : n;
+    unsigned sh = SH_ANY;
+    unsigned char c0;
+
+    if (n == 0)
+        return sh;
+    c0 = (unsigned char)s[0];
+    if (t >= 1 && t + 1 < n) {
+        char a = s[t + 1];
+        sh |= a == '(' ? SH_TOKP : a == '[' ? SH_TOKB : a == 'b' ? SH_TOKBY : 0;
+    }
+    if (t >= 2 && memchr(s + 1, '(', t - 1) != NULL)
+        sh |= SH_TOKLP;
+    if (c0 == '[')
+        sh |= SH_BR;
+    else if (c0 == '(')
+        sh |= SH_PAREN;
+    else if (c0 == 'X')
+        sh |= SH_X;
+    if ((c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f') ||
+        (c0 >= 'A' && c0 <= 'F') || c0 == ':' || c0 == 'I' || c0 == 'i')
+        sh |= SH_IP;
+    return sh;
+}
+
+static const struct {
+    enum rx_verdict (*fn)(rx_state *);
+    unsigned need; /* shape bit without which fn cannot match */
+} from_formats[] = {
+    {f_squirrel, SH_ANY},
+    {f_aol, SH_ANY},
+    {rx_product, SH_ANY},
+    {f_http_numeric, SH_ANY},
+    {f_sendmail, SH_TOKP},
+    {f_exchange55, SH_TOKP},
+    {f_exim_helo, SH_TOKP},
+    {f_unknown_domain, SH_TOKP},
+    {f_attbi, SH_TOKP},
+    {f_ident_at, SH_TOKP},
+    {f_hotmail, SH_ANY},
+    {f_qpsmtpd, SH_TOKP},
+    {f_lmtp, SH_TOKP},
+    {f_gmx_style, SH_TOKP},
+    {f_smtpd_for, SH_TOKP},
+    {f_qmail, SH_TOKP},
+    {f_yahoo_http, SH_BR},
+    {f_space_ip, SH_TOKP},
+    {f_paren_host_ip, SH_PAREN},
+    {f_br_ip_by, SH_BR},
+    {f_paren_ip_by, SH_PAREN},
+    {f_mdaemon, SH_TOKB},
+    {f_mdaemon19, SH_TOKB},
+    {f_sendmail_nordns, SH_TOKP},
+    {f_sendmail_lazy, SH_TOKP},
+    {f_ip_port_lazy, SH_TOKP},
+    {f_sendmail_bits, SH_TOKP},
+    {f_fetcher, SH_ANY},
+    {f_qmail_helo, SH_TOKP},
+    {f_qmail_plain, SH_TOKP},
+    {f_outblaze, SH_BR},
+    {f_smap, SH_TOKLP},
+    {f_postoffice, SH_BR},
+    {f_argosoft, SH_BR},
+    {f_smtpl, SH_IP},
+    {f_bsmtp, SH_TOKBY},
+    {f_spike, SH_TOKP},
+    {f_yahoo_plain, SH_TOKP},
+    {f_communigate_acct, SH_BR},
+    {f_communigate_verified, SH_TOKP},
+    {f_ciphertrust, SH_PAREN},
+    {f_ironport, SH_TOKP},
+    {f_content_tech, SH_TOKP},
+    {f_bls, SH_TOKP},
+    {f_tumbleweed, SH_IP},
+    {f_pobox, SH_TOKP},
+    {f_fsecure, SH_BR},
+    {f_altavista, SH_IP},
+    {f_oemcomputer, SH_TOKB},
+    {f_csmap, SH_TOKLP},
+    {f_mailgate, SH_BR},
+    {f_unverified, SH_TOKP},
+    {f_ip_comment, SH_IP},
+    {f_br_ip_sub, SH_BR},
+    {f_rdns_ident_ip, SH_TOKP},
+    {f_obtuse, SH_TOKLP},
+    {f_yahoo_login, SH_TOKP},
+    {f_xorig, SH_X},
+    {rx_ignored, SH_ANY},
+    {f_guess_helo, SH_ANY},
 };
 
 enum rx_verdict
 rx_from_formats(rx_state *x)
 {
+    unsigned sh = text_shape(x->s, x->n);
+
     for (size_t k = 0; k < sizeof(from_formats) / sizeof(from_formats[0]);
          k++) {
-        enum rx_verdict v = from_formats[k](x);
+        enum rx_verdict v;
+        if (!(from_formats[k].need & sh))
+            continue;
+        v = from_formats[k].fn(x);
         if (v != RX_NO)
             return v;
     }
