@@ -1165,6 +1165,9 @@ f_guess_helo(rx_state *x)
  * bit set (a necessary condition read off its leading literals), so the
  * others are skipped without being tried.  SH_ANY is always set.
  *   SH_TOKP  "tok (" - a non-empty first token, a space, '('
+ *   SH_PBR   "tok ([" (implies SH_TOKP)
+ *   SH_PHELO "tok (HELO " or "tok (EHLO " (implies SH_TOKP)
+ *   SH_PODD  "tok (" and then one of "L<u " (implies SH_TOKP)
  *   SH_TOKB  "tok [" - the same with '['
  *   SH_TOKBY "tok b" - the same with 'b' (" by ")
  *   SH_TOKLP '(' inside the first token after its first byte
@@ -1182,8 +1185,27 @@ enum {
     SH_BR = 1u << 5,
     SH_PAREN = 1u << 6,
     SH_IP = 1u << 7,
-    SH_X = 1u << 8
+    SH_X = 1u << 8,
+    SH_PBR = 1u << 9,
+    SH_PHELO = 1u << 10,
+    SH_PODD = 1u << 11
 };
+
+/* The SH_P* bit for the bytes after "tok (" (at s[i], n bytes). */
+static unsigned
+paren_shape(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (s[0] == '[')
+        return SH_PBR;
+    if (s[0] == 'L' || s[0] == '<' || s[0] == 'u' || s[0] == ' ')
+        return SH_PODD;
+    if (n >= 5 &&
+        (memcmp(s, "HELO ", 5) == 0 || memcmp(s, "EHLO ", 5) == 0))
+        return SH_PHELO;
+    return 0;
+}
 
 static unsigned
 text_shape(const char *s, size_t n)
@@ -1199,6 +1221,8 @@ text_shape(const char *s, size_t n)
     if (t >= 1 && t + 1 < n) {
         char a = s[t + 1];
         sh |= a == '(' ? SH_TOKP : a == '[' ? SH_TOKB : a == 'b' ? SH_TOKBY : 0;
+        if (a == '(')
+            sh |= paren_shape(s + t + 2, n - t - 2);
     }
     if (t >= 2 && memchr(s + 1, '(', t - 1) != NULL)
         sh |= SH_TOKLP;
@@ -1224,29 +1248,29 @@ static const struct {
     {f_http_numeric, SH_ANY},
     {f_sendmail, SH_TOKP},
     {f_exchange55, SH_TOKP},
-    {f_exim_helo, SH_TOKP},
-    {f_unknown_domain, SH_TOKP},
+    {f_exim_helo, SH_PBR},
+    {f_unknown_domain, SH_PODD},
     {f_attbi, SH_TOKP},
     {f_ident_at, SH_TOKP},
     {f_hotmail, SH_ANY},
-    {f_qpsmtpd, SH_TOKP},
-    {f_lmtp, SH_TOKP},
-    {f_gmx_style, SH_TOKP},
-    {f_smtpd_for, SH_TOKP},
+    {f_qpsmtpd, SH_PHELO},
+    {f_lmtp, SH_PODD},
+    {f_gmx_style, SH_PHELO},
+    {f_smtpd_for, SH_PBR},
     {f_qmail, SH_TOKP},
     {f_yahoo_http, SH_BR},
-    {f_space_ip, SH_TOKP},
+    {f_space_ip, SH_PODD},
     {f_paren_host_ip, SH_PAREN},
     {f_br_ip_by, SH_BR},
     {f_paren_ip_by, SH_PAREN},
     {f_mdaemon, SH_TOKB},
     {f_mdaemon19, SH_TOKB},
-    {f_sendmail_nordns, SH_TOKP},
+    {f_sendmail_nordns, SH_PBR},
     {f_sendmail_lazy, SH_TOKP},
-    {f_ip_port_lazy, SH_TOKP},
+    {f_ip_port_lazy, SH_PBR},
     {f_sendmail_bits, SH_TOKP},
     {f_fetcher, SH_ANY},
-    {f_qmail_helo, SH_TOKP},
+    {f_qmail_helo, SH_PHELO},
     {f_qmail_plain, SH_TOKP},
     {f_outblaze, SH_BR},
     {f_smap, SH_TOKLP},
@@ -1255,13 +1279,13 @@ static const struct {
     {f_smtpl, SH_IP},
     {f_bsmtp, SH_TOKBY},
     {f_spike, SH_TOKP},
-    {f_yahoo_plain, SH_TOKP},
+    {f_yahoo_plain, SH_PHELO},
     {f_communigate_acct, SH_BR},
-    {f_communigate_verified, SH_TOKP},
+    {f_communigate_verified, SH_PBR},
     {f_ciphertrust, SH_PAREN},
     {f_ironport, SH_TOKP},
     {f_content_tech, SH_TOKP},
-    {f_bls, SH_TOKP},
+    {f_bls, SH_PBR},
     {f_tumbleweed, SH_IP},
     {f_pobox, SH_TOKP},
     {f_fsecure, SH_BR},
@@ -1269,7 +1293,7 @@ static const struct {
     {f_oemcomputer, SH_TOKB},
     {f_csmap, SH_TOKLP},
     {f_mailgate, SH_BR},
-    {f_unverified, SH_TOKP},
+    {f_unverified, SH_PODD},
     {f_ip_comment, SH_IP},
     {f_br_ip_sub, SH_BR},
     {f_rdns_ident_ip, SH_TOKP},
