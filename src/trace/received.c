@@ -383,24 +383,36 @@ rx_done4(rx_state *x, rx_span helo, rx_span rdns, rx_span ip, rx_span by)
 /* ------------------------------------------------------------------ */
 /* IP_ADDRESS and LOCALHOST                                            */
 
-/* Dotted quad at s: octets 0-255 without leading zeros. */
+/* Dotted quad at s: octets 0-255 without leading zeros (an octet of
+ * four or more digits is no match). */
 static size_t
 v4_len(const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
 
     for (int oct = 0; oct < 4; oct++) {
-        size_t st = i;
-        unsigned v = 0;
+        unsigned v, d;
         if (oct > 0) {
-            if (i >= n || s[i] != '.')
+            if (i >= n || u[i] != '.')
                 return 0;
-            st = ++i;
+            i++;
         }
-        while (i < n && is_digit((unsigned char)s[i]) && i - st < 4)
-            v = v * 10 + (unsigned)(s[i++] - '0');
-        if (i == st || i - st > 3 || v > 255 || (i - st > 1 && s[st] == '0'))
+        if (i >= n || (v = (unsigned)u[i] - '0') > 9)
             return 0;
+        i++;
+        if (i < n && (d = (unsigned)u[i] - '0') <= 9) {
+            if (v == 0)
+                return 0;
+            v = v * 10 + d;
+            i++;
+            if (i < n && (d = (unsigned)u[i] - '0') <= 9) {
+                v = v * 10 + d;
+                i++;
+                if (v > 255 || (i < n && (unsigned)u[i] - '0' <= 9))
+                    return 0;
+            }
+        }
     }
     return i;
 }
@@ -1025,7 +1037,8 @@ fmt_ip(const sq_ipaddr *a, char *out)
 static size_t
 parse_ip(rx_span ip, sq_ipaddr *a, char *buf)
 {
-    if (ip.n >= 5 && sq_strncaseeq(ip.p, 5, "IPv6:")) {
+    if (ip.n >= 5 && (ip.p[0] == 'I' || ip.p[0] == 'i') &&
+        sq_strncaseeq(ip.p, 5, "IPv6:")) {
         ip.p += 5;
         ip.n -= 5;
     }
@@ -1063,7 +1076,7 @@ clean_rdns(rx_span *rdns)
 {
     while (rdns->n > 0 && rdns->p[rdns->n - 1] == '.')
         rdns->n--;
-    if (sq_strncaseeq(rdns->p, rdns->n, "unknown") ||
+    if ((rdns->n == 7 && sq_strncaseeq(rdns->p, rdns->n, "unknown")) ||
         (rdns->n > 0 && rdns->p[0] == '['))
         rdns->n = 0;
 }
@@ -1243,6 +1256,27 @@ typedef struct rx_extras {
     long long time;
 } rx_extras;
 
+/* The last ';' in [s, s+n), NULL when none: eight bytes a step. */
+static const char *
+last_semi(const char *s, size_t n)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    size_t i = n;
+
+    while (i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i - 8, 8);
+        w ^= ones * ';';
+        if (((w - ones) & ~w & (ones << 7)) != 0)
+            break; /* a ';' among these eight */
+        i -= 8;
+    }
+    for (; i > 0; i--)
+        if (s[i - 1] == ';')
+            return s + i - 1;
+    return NULL;
+}
+
 static void
 find_extras(const rx_index *ix, const char *s, size_t n, rx_extras *e)
 {
@@ -1275,12 +1309,7 @@ find_extras(const rx_index *ix, const char *s, size_t n, rx_extras *e)
             break;
         i = (size_t)(e->with.p - s) - 5;
     }
-    semi = NULL;
-    for (size_t i = n; i > 0; i--)
-        if (s[i - 1] == ';') {
-            semi = s + i - 1;
-            break;
-        }
+    semi = fp != NULL ? last_semi(s, n) : NULL;
     e->date.n = 0;
     if (semi != NULL) {
         e->date.p = semi + 1;
