@@ -254,13 +254,6 @@ rx_lit_search(enum rx_lit_id id, const char *s, size_t n)
 /* ------------------------------------------------------------------ */
 /* composite matchers shared by the recognisers                       */
 
-/* " by (\S+)" + tail literal ("" = none) at the cursor. */
-int
-rx_by_tok(rx_cur *c, rx_span *by, const char *tail)
-{
-    return rx_lit(c, " by ") && rx_tok(c, by, 1) && rx_lit(c, tail);
-}
-
 /* ".*? by (\S+)<tail>": the first " by " from the cursor that works. */
 int
 rx_lazy_by(rx_cur *c, rx_span *by, const char *tail)
@@ -293,30 +286,6 @@ rx_greedy_by(rx_cur *c, const char *pre, rx_span *by, const char *tail)
         }
     }
     return found;
-}
-
-/* "\[(IP)\]" */
-int
-rx_br_ip(rx_cur *c, rx_span *ip)
-{
-    return rx_lit(c, "[") && rx_ip(c, ip) && rx_lit(c, "]");
-}
-
-/* "\[?(IP)\]?" */
-int
-rx_opt_br_ip(rx_cur *c, rx_span *ip)
-{
-    rx_lit(c, "[");
-    if (!rx_ip(c, ip))
-        return 0;
-    rx_lit(c, "]");
-    return 1;
-}
-
-int
-rx_helo_kw(rx_cur *c)
-{
-    return rx_lit(c, "HELO ") || rx_lit(c, "EHLO ");
 }
 
 void

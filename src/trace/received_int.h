@@ -323,17 +323,40 @@ void rx_sub_helo_ident(rx_state *x, rx_span sub);
 
 /* ---- composite matchers (received.c) ---- */
 
-/* " by (\S+)" then the literal tail ("" for none). */
-int rx_by_tok(rx_cur *c, rx_span *by, const char *tail);
+/* " by (\S+)" then the literal tail ("" for none); inline so that the
+ * tail's length folds to a constant. */
+static inline int
+rx_by_tok(rx_cur *c, rx_span *by, const char *tail)
+{
+    return rx_lit(c, " by ") && rx_tok(c, by, 1) && rx_lit(c, tail);
+}
 /* ".*? by (\S+)<tail>": the first " by " from the cursor that works. */
 int rx_lazy_by(rx_cur *c, rx_span *by, const char *tail);
 /* ".*<pre>(\S+)<tail>": the last such match from the cursor. */
 int rx_greedy_by(rx_cur *c, const char *pre, rx_span *by, const char *tail);
-/* "\[(IP)\]" and "\[?(IP)\]?" */
-int rx_br_ip(rx_cur *c, rx_span *ip);
-int rx_opt_br_ip(rx_cur *c, rx_span *ip);
+/* "\[(IP)\]" */
+static inline int
+rx_br_ip(rx_cur *c, rx_span *ip)
+{
+    return c->i < c->n && c->s[c->i] == '[' && (c->i++, rx_ip(c, ip)) &&
+           rx_lit(c, "]");
+}
+/* "\[?(IP)\]?" */
+static inline int
+rx_opt_br_ip(rx_cur *c, rx_span *ip)
+{
+    rx_lit(c, "[");
+    if (!rx_ip(c, ip))
+        return 0;
+    rx_lit(c, "]");
+    return 1;
+}
 /* "HELO " or "EHLO " */
-int rx_helo_kw(rx_cur *c);
+static inline int
+rx_helo_kw(rx_cur *c)
+{
+    return rx_lit(c, "HELO ") || rx_lit(c, "EHLO ");
+}
 /* Set helo (when not NULL), ip and by. */
 void rx_set3(rx_state *x, const rx_span *helo, const rx_span *ip,
              const rx_span *by);
