@@ -331,9 +331,39 @@ rx_by_tok(rx_cur *c, rx_span *by, const char *tail)
     return rx_lit(c, " by ") && rx_tok(c, by, 1) && rx_lit(c, tail);
 }
 /* ".*? by (\S+)<tail>": the first " by " from the cursor that works. */
-int rx_lazy_by(rx_cur *c, rx_span *by, const char *tail);
-/* ".*<pre>(\S+)<tail>": the last such match from the cursor. */
-int rx_greedy_by(rx_cur *c, const char *pre, rx_span *by, const char *tail);
+static inline int
+rx_lazy_by(rx_cur *c, rx_span *by, const char *tail)
+{
+    for (size_t i = rx_find(c->s, c->n, c->i, " by "); i < c->n;
+         i = rx_find(c->s, c->n, i + 1, " by ")) {
+        rx_cur d = {c->s, c->n, i, NULL};
+        if (rx_by_tok(&d, by, tail)) {
+            *c = d;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ".* by (\S+)<tail>": the last " by " from the cursor that works. */
+static inline int
+rx_greedy_by(rx_cur *c, const char *pre, rx_span *by, const char *tail)
+{
+    int found = 0;
+    size_t pl = strlen(pre);
+
+    for (size_t i = rx_find(c->s, c->n, c->i, pre); i < c->n;
+         i = rx_find(c->s, c->n, i + 1, pre)) {
+        rx_cur d = {c->s, c->n, i + pl, NULL};
+        rx_span b;
+        if (rx_tok(&d, &b, 1) && rx_lit(&d, tail)) {
+            *by = b;
+            found = 1;
+        }
+    }
+    return found;
+}
+
 /* "\[(IP)\]" */
 static inline int
 rx_br_ip(rx_cur *c, rx_span *ip)
