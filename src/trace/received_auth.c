@@ -278,6 +278,10 @@ a_gmx(rx_state *x, const char *s, size_t n)
     rx_cur c = {s, n, 0, NULL};
     rx_span by, proto;
 
+    /* the HELO/EHLO keyword below lies in [s, s+n) */
+    if (!rx_ihas_lit(x->ix, RXL_HELO, s, n) &&
+        !rx_ihas_lit(x->ix, RXL_EHLO, s, n))
+        return 0;
     if (!rx_lit(&c, "from ") || !rx_tok(&c, NULL, 0) || !rx_lit(&c, " ("))
         return 0;
     if (!rx_lit(&c, "HELO ") && !rx_lit(&c, "EHLO "))
@@ -458,8 +462,17 @@ rx_detect_auth(rx_state *x, const char *s, size_t n)
         a_rfc3848,      a_gmail,   a_courier,     a_sendmail, a_gmx,
         a_criticalpath, a_postfix, a_communigate, a_httpdav,  a_via_http};
 
+    /* the rules after the first each need one of these literals */
+    const uint64_t later =
+        RX_BIT(RXL_GMAIL) | RX_BIT(RXL_AUTH_COLON) | RX_BIT(RXL_AUTHENTICATED) |
+        RX_BIT(RXL_HELO) | RX_BIT(RXL_EHLO) | RX_BIT(RXL_AUTH_SENDER) |
+        RX_BIT(RXL_CGP) | RX_BIT(RXL_HTTPDAV) | RX_BIT(RXL_VIA_HTTP);
+
     x->auth[0] = '\0';
-    for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++)
+    for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++) {
+        if (k == 1 && s == x->ix->base && !(x->ix->seen_all & later))
+            return;
         if (rules[k](x, s, n))
             return;
+    }
 }

@@ -310,6 +310,21 @@ rx_xhas(const rx_state *x, enum rx_lit_id id)
     return rx_ifind(x->ix, id, x->s, x->n) < x->n;
 }
 
+/* A quick pre-check: 0 when none of the literals in mask (bits by
+ * rx_lit_id) can lie in x's working text, 1 when some may. */
+static inline int
+rx_xmay(const rx_state *x, uint64_t mask)
+{
+    size_t off = (size_t)(x->s - x->ix->base);
+
+    if (off == 0)
+        return (x->ix->seen_all & mask) != 0;
+    if (off == x->ix->off)
+        return (x->ix->seen_off & mask) != 0;
+    return 1;
+}
+#define RX_BIT(id) (UINT64_C(1) << (id))
+
 /* 1 when lit occurs in s. */
 static inline int
 rx_has(const char *s, size_t n, const char *lit)

@@ -419,9 +419,17 @@ static const struct {
     {g_scalix, b_scalix},       {g_domino, b_domino},
 };
 
+/* Every guard above needs one of these literals in the working text. */
+#define PRODUCT_LITS                                                           \
+    (RX_BIT(RXL_SMTPSVC) | RX_BIT(RXL_MSSMTP) | RX_BIT(RXL_MAPI) |             \
+     RX_BIT(RXL_XMAIL) | RX_BIT(RXL_ECELERITY) | RX_BIT(RXL_EXIM) |            \
+     RX_BIT(RXL_POSTFIX) | RX_BIT(RXL_SCALIX) | RX_BIT(RXL_DOMINO))
+
 enum rx_verdict
 rx_product(rx_state *x)
 {
+    if (!rx_xmay(x, PRODUCT_LITS))
+        return RX_NO;
     for (size_t k = 0; k < sizeof(product_chain) / sizeof(product_chain[0]);
          k++)
         if (product_chain[k].guard(x))
