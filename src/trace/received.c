@@ -376,7 +376,6 @@ v6_valid(const char *s, size_t n)
             if (l4 == 0 || st + l4 != n)
                 return 0;
             groups += 2;
-            i = n;
             break;
         }
         if (i == st || i - st > 4)
@@ -933,7 +932,7 @@ fmt_ip(const sq_ipaddr *a, char *out)
         out[n] = '\0';
         return n;
     }
-    for (int k = 0; k < 8; k++)
+    for (size_t k = 0; k < 8; k++)
         w[k] = (unsigned)a->b[2 * k] << 8 | a->b[2 * k + 1];
     for (int i = 0; i < 8;) {
         int j = i;
@@ -1100,7 +1099,7 @@ date_word3(const char *s, const char *names, int count)
         w[k] = (char)(s[k] | 0x20);
     }
     for (int k = 0; k < count; k++)
-        if (memcmp(names + 3 * k, w, 3) == 0)
+        if (memcmp(names + (size_t)k * 3, w, 3) == 0)
             return k;
     return -1;
 }
@@ -1175,7 +1174,7 @@ date_fast(const char *s, size_t n, long long *out)
         v[5] > 60 || zh > 23 || zm > 59 || v[0] < 1 || v[0] > dim)
         return 0;
     *out = date_days(v[2], v[1] + 1, v[0]) * 86400LL + v[3] * 3600LL +
-           v[4] * 60LL + v[5] - sign * (zh * 3600 + zm * 60);
+           v[4] * 60LL + v[5] - sign * (zh * 3600LL + zm * 60LL);
     return 1;
 }
 

@@ -255,7 +255,7 @@ a_sendmail(rx_state *x, const char *s, size_t n)
     size_t p, q;
 
     if (!rx_ihas_lit(x->ix, RXL_AUTHENTICATED, s, n) || n < 5 ||
-        memcmp(s, "from ", 5))
+        memcmp(s, "from ", 5) != 0)
         return 0;
     p = close_bracket_end(s, n);
     if (p >= n || (q = rx_find(s, n, p, "(")) >= n)

@@ -1201,8 +1201,7 @@ paren_shape(const char *s, size_t n)
         return SH_PBR;
     if (s[0] == 'L' || s[0] == '<' || s[0] == 'u' || s[0] == ' ')
         return SH_PODD;
-    if (n >= 5 &&
-        (memcmp(s, "HELO ", 5) == 0 || memcmp(s, "EHLO ", 5) == 0))
+    if (n >= 5 && (memcmp(s, "HELO ", 5) == 0 || memcmp(s, "EHLO ", 5) == 0))
         return SH_PHELO;
     return 0;
 }
