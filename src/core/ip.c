@@ -329,16 +329,44 @@ sq_ipaddr_format(const sq_ipaddr *a, char *out)
     return n;
 }
 
-unsigned
-sq_ipaddr_class(const sq_ipaddr *a)
+static uint32_t
+be32(const uint8_t *b)
 {
-    unsigned bits = a->v4 ? SQ_IP_V4 : SQ_IP_V6;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+           b[3];
+}
+
+/* IPv4 rows by 32-bit mask compare: this runs once per parsed relay. */
+static unsigned
+class_v4(const sq_ipaddr *a)
+{
+    uint32_t x = be32(a->b + 12);
+    unsigned bits = SQ_IP_V4;
 
     for (size_t i = 0; i < sizeof(class_table) / sizeof(class_table[0]); i++) {
         const ip_class_row *r = &class_table[i];
-        int fam_ok = r->fam == 4 ? a->v4 : !a->v4;
-        const uint8_t *addr = r->fam == 4 ? a->b + 12 : a->b;
-        if (fam_ok && prefix_equal(addr, r->net, r->prefix))
+        uint32_t mask;
+
+        if (r->fam != 4)
+            continue;
+        mask = r->prefix == 0 ? 0 : ~(uint32_t)0 << (32 - r->prefix);
+        if ((x & mask) == (be32(r->net) & mask))
+            bits |= r->bits;
+    }
+    return bits;
+}
+
+unsigned
+sq_ipaddr_class(const sq_ipaddr *a)
+{
+    unsigned bits = SQ_IP_V6;
+
+    if (a->v4)
+        return class_v4(a);
+    for (size_t i = 0; i < sizeof(class_table) / sizeof(class_table[0]); i++) {
+        const ip_class_row *r = &class_table[i];
+
+        if (r->fam == 6 && prefix_equal(a->b, r->net, r->prefix))
             bits |= r->bits;
     }
     return bits;
