@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake ninja-build pkg-config git
 clang clang-14 libclang-rt-14-dev clang-format clang-tidy cppcheck
-libjansson-dev libinih-dev
+libjansson-dev
 spamassassin perl python3"
 
 missing=""
