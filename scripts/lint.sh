@@ -12,8 +12,11 @@ cppcheck --project="$db" --error-exitcode=1 --quiet \
     -i tests/unit -i "$build"
 echo "lint: cppcheck clean"
 files=$(git ls-files 'src/*.c')
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+rc=0
 # shellcheck disable=SC2086
-clang-tidy -p "$build" --quiet --warnings-as-errors='*' $files 2>&1 |
-    grep -v 'warnings generated' || true
-clang-tidy -p "$build" --quiet --warnings-as-errors='*' $files >/dev/null 2>&1
+clang-tidy -p "$build" --quiet --warnings-as-errors='*' $files >"$log" 2>&1 || rc=$?
+grep -v 'warnings generated' "$log" || true
+[ "$rc" -eq 0 ] || { echo "lint: clang-tidy failed" >&2; exit 1; }
 echo "lint: clang-tidy clean"
