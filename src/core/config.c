@@ -55,22 +55,6 @@ typedef struct cfg_place {
     unsigned line;
 } cfg_place;
 
-void
-sq_config_show(const char *s, size_t len, char out[SQ_CONFIG_SHOW_MAX + 4])
-{
-    size_t n = len > SQ_CONFIG_SHOW_MAX ? SQ_CONFIG_SHOW_MAX : len;
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[i] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
-    }
-    if (n < len) {
-        memcpy(out + n, "...", 3);
-        n += 3;
-    }
-    out[n] = '\0';
-}
-
 long
 sq_config_key_index(const char *k, size_t len)
 {
@@ -140,10 +124,10 @@ static int
 check_int(const sq_config_key *k, const char *v, size_t len, long long *n,
           const cfg_place *p, sq_diag *d)
 {
-    char shown[SQ_CONFIG_SHOW_MAX + 4];
+    char shown[SQ_SHOW_MAX + 4];
 
     if (!parse_ll(v, len, n)) {
-        sq_config_show(v, len, shown);
+        sq_str_show(v, len, shown);
         sq_diag_addf(d, p->file, p->line, "%s: '%s' is not an integer", k->name,
                      shown);
         return 0;
@@ -205,8 +189,8 @@ config_apply(sq_config *cfg, size_t ki, const char *v, size_t len,
     if (k->type == SQ_CFG_INT && !check_int(k, v, len, &n, p, d))
         return SQ_ECONFIG;
     if (k->type == SQ_CFG_BOOL && !parse_bool(v, len, &n)) {
-        char shown[SQ_CONFIG_SHOW_MAX + 4];
-        sq_config_show(v, len, shown);
+        char shown[SQ_SHOW_MAX + 4];
+        sq_str_show(v, len, shown);
         sq_diag_addf(d, p->file, p->line,
                      "%s: '%s' is not a boolean (yes/no/true/false/on/off/1/0)",
                      k->name, shown);
@@ -356,7 +340,7 @@ config_line_kv(sq_config *cfg, const char *s, size_t len, const cfg_place *p,
     const char *eq = memchr(s, '=', len), *k = s, *v;
     size_t klen, vlen;
     long ki;
-    char shown[SQ_CONFIG_SHOW_MAX + 4];
+    char shown[SQ_SHOW_MAX + 4];
     sq_status st;
 
     if (eq == NULL) {
@@ -369,13 +353,13 @@ config_line_kv(sq_config *cfg, const char *s, size_t len, const cfg_place *p,
     trim(&k, &klen);
     trim(&v, &vlen);
     if (!valid_key_text(k, klen)) {
-        sq_config_show(k, klen, shown);
+        sq_str_show(k, klen, shown);
         sq_diag_addf(d, p->file, p->line, "bad key name '%s'", shown);
         return SQ_ECONFIG;
     }
     ki = sq_config_key_index(k, klen);
     if (ki < 0) {
-        sq_config_show(k, klen, shown);
+        sq_str_show(k, klen, shown);
         sq_diag_addf(d, p->file, p->line, "unknown key '%s'", shown);
         return SQ_ECONFIG;
     }
@@ -548,8 +532,8 @@ sq_config_set(sq_config *cfg, const char *key, const char *value, sq_diag *d)
         return SQ_EINVAL;
     ki = sq_config_key_index(key, strlen(key));
     if (ki < 0) {
-        char shown[SQ_CONFIG_SHOW_MAX + 4];
-        sq_config_show(key, strlen(key), shown);
+        char shown[SQ_SHOW_MAX + 4];
+        sq_str_show(key, strlen(key), shown);
         sq_diag_addf(d, NULL, 0, "unknown key '%s'", shown);
         return SQ_ECONFIG;
     }

@@ -40,10 +40,4 @@ sq_status sq_config_load_buffer(sq_config *cfg, const char *name,
 /* Index of key [k, k+len) in the table ('-' matches '_'), or -1. */
 long sq_config_key_index(const char *k, size_t len);
 
-/* Printable, truncated copy of untrusted text for a message: bytes
- * outside 0x20..0x7e and '\'' become '?', "..." marks truncation. */
-enum { SQ_CONFIG_SHOW_MAX = 64 };
-void sq_config_show(const char *s, size_t len,
-                    char out[SQ_CONFIG_SHOW_MAX + 4]);
-
 #endif

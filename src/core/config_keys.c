@@ -49,8 +49,8 @@ check_header_names(const char *v, size_t len, sq_diag *d)
             j++;
         }
         if (j > i && (bad || j - i > HEADER_NAME_MAX)) {
-            char shown[SQ_CONFIG_SHOW_MAX + 4];
-            sq_config_show(v + i, j - i, shown);
+            char shown[SQ_SHOW_MAX + 4];
+            sq_str_show(v + i, j - i, shown);
             sq_diag_addf(d, NULL, 0, "bad header field name '%s'", shown);
             ok = 0;
         }

@@ -66,12 +66,18 @@ int sq_netset_match_addr(const sq_netset *ns, const sq_ipaddr *a);
  * obsolete zones, "(UTC)" comments) into seconds since the epoch, UTC.
  * Returns 1 and sets *out on success, 0 when unparseable. */
 int sq_time_parse_rfc5322(const char *s, size_t len, long long *out);
+/* Days from 1970-01-01 to y-m-d (m 1..12), proleptic Gregorian. */
+long long sq_time_days_from_civil(long long y, int m, int d);
 /* Format epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" (out >= 21 bytes). */
 void sq_time_format_utc(long long t, char *out, size_t outlen);
 
 /* ---- strings (str.c) ---- */
 
 int sq_strncaseeq(const char *a, size_t alen, const char *lit);
+/* Printable, truncated copy of untrusted text for a message: bytes
+ * outside 0x20..0x7e and '\'' become '?', "..." marks truncation. */
+enum { SQ_SHOW_MAX = 64 };
+void sq_str_show(const char *s, size_t len, char out[SQ_SHOW_MAX + 4]);
 const char *sq_memcasemem(const char *hay, size_t hlen, const char *needle,
                           size_t nlen);
 

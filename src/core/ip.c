@@ -276,8 +276,38 @@ sq_ipaddr_parse(const char *s, size_t len, sq_ipaddr *out)
 static size_t
 format_v4(const uint8_t *q, char *out)
 {
-    int n = snprintf(out, 46, "%u.%u.%u.%u", q[0], q[1], q[2], q[3]);
-    return n < 0 ? 0 : (size_t)n;
+    size_t n = 0;
+
+    /* Digits by hand: this runs once per parsed relay. */
+    for (int k = 0; k < 4; k++) {
+        unsigned v = q[k];
+
+        if (k > 0)
+            out[n++] = '.';
+        if (v >= 100)
+            out[n++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[n++] = (char)('0' + v / 10 % 10);
+        out[n++] = (char)('0' + v % 10);
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* One group in lower-case hex without leading zeros; returns length. */
+static size_t
+format_group(unsigned w, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+
+    for (int sh = 12; sh >= 0; sh -= 4) {
+        unsigned d = (w >> sh) & 15u;
+
+        if (d != 0 || n > 0 || sh == 0)
+            out[n++] = hex[d];
+    }
+    return n;
 }
 
 /* Longest run (>= 2) of zero words, first one on a tie; *start = -1 if
@@ -312,7 +342,6 @@ sq_ipaddr_format(const sq_ipaddr *a, char *out)
         w[k] = (uint16_t)(a->b[2 * k] << 8 | a->b[2 * k + 1]);
     longest_zero_run(w, &run, &runlen);
     for (int k = 0; k < SQ_IP_V6_GROUPS; k++) {
-        int m;
         if (k == run) {
             out[n++] = ':';
             out[n++] = ':';
@@ -321,9 +350,7 @@ sq_ipaddr_format(const sq_ipaddr *a, char *out)
         }
         if (n > 0 && out[n - 1] != ':')
             out[n++] = ':';
-        m = snprintf(out + n, 46 - n, "%x", (unsigned)w[k]);
-        if (m > 0)
-            n += (size_t)m;
+        n += format_group(w[k], out + n);
     }
     out[n] = '\0';
     return n;

@@ -29,7 +29,7 @@
  * has fewer than NETSET_SHADOW_CHECK_MAX entries.
  *
  * Ownership: the set owns its entry array; sq_netset_free releases it.
- * Limits: NETSET_MAX_ENTRIES entries, NETSET_SHOW_MAX bytes of an entry
+ * Limits: NETSET_MAX_ENTRIES entries, SQ_SHOW_MAX bytes of an entry
  * quoted in a diag message (non-printable bytes shown as '?').
  */
 #include "core_int.h"
@@ -40,7 +40,6 @@
 enum {
     NETSET_MAX_ENTRIES = 65536,
     NETSET_SHADOW_CHECK_MAX = 200,
-    NETSET_SHOW_MAX = 64,
 };
 
 typedef struct netset_entry {
@@ -78,23 +77,6 @@ size_t
 sq_netset_count(const sq_netset *ns)
 {
     return ns == NULL ? 0 : ns->n;
-}
-
-/* Printable copy of an entry for a diag message. */
-static void
-show(const char *s, size_t len, char out[NETSET_SHOW_MAX + 4])
-{
-    size_t n = len > NETSET_SHOW_MAX ? NETSET_SHOW_MAX : len;
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[i] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
-    }
-    if (n < len) {
-        memcpy(out + n, "...", 3);
-        n += 3;
-    }
-    out[n] = '\0';
 }
 
 static int
@@ -293,11 +275,11 @@ add_token(sq_netset *ns, const char *s, size_t len, sq_diag *d)
 {
     netset_entry e;
     const netset_entry *o;
-    char txt[NETSET_SHOW_MAX + 4];
+    char txt[SQ_SHOW_MAX + 4];
     int had_zone = 0;
 
     memset(&e, 0, sizeof(e));
-    show(s, len, txt);
+    sq_str_show(s, len, txt);
     if (s[0] == '!') {
         e.exclude = 1;
         s++;

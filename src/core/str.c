@@ -41,3 +41,19 @@ sq_memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen)
     }
     return NULL;
 }
+
+void
+sq_str_show(const char *s, size_t len, char out[SQ_SHOW_MAX + 4])
+{
+    size_t n = len > SQ_SHOW_MAX ? SQ_SHOW_MAX : len;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
+    }
+    if (n < len) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+}

@@ -321,8 +321,8 @@ days_in_month(long long y, int mon)
  * in 400-year eras of 146097 days with March as the first month so the
  * leap day falls at the end of the computational year.
  */
-static long long
-days_from_civil(long long y, int m, int d)
+long long
+sq_time_days_from_civil(long long y, int m, int d)
 {
     long long era, yoe, doy, doe;
 
@@ -377,7 +377,7 @@ sq_time_parse_rfc5322(const char *s, size_t len, long long *out)
         return 0;
     if (p.day < 1 || p.day > days_in_month(p.year, p.mon))
         return 0;
-    *out = days_from_civil(p.year, p.mon + 1, p.day) * 86400LL +
+    *out = sq_time_days_from_civil(p.year, p.mon + 1, p.day) * 86400LL +
            p.hour * 3600LL + p.min * 60LL + p.sec - p.zone_sec;
     return 1;
 }

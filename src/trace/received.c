@@ -897,75 +897,6 @@ fallthrough_ip(rx_state *x)
     }
 }
 
-/* Decimal 0..255 at out; returns the length. */
-static size_t
-fmt_u8(unsigned v, char *out)
-{
-    size_t n = 0;
-
-    if (v >= 100)
-        out[n++] = (char)('0' + v / 100);
-    if (v >= 10)
-        out[n++] = (char)('0' + v / 10 % 10);
-    out[n++] = (char)('0' + v % 10);
-    return n;
-}
-
-/* The canonical text of a parsed address, as sq_ipaddr_format() writes
- * it (dotted quad; RFC 5952 for IPv6: lower-case hex without leading
- * zeros, the first longest run of >= 2 zero groups as "::"), without
- * its per-group snprintf.  out holds 46 bytes. */
-static size_t
-fmt_ip(const sq_ipaddr *a, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned w[8];
-    int run = -1, runlen = 0;
-    size_t n = 0;
-
-    if (a->v4) {
-        for (int k = 12; k < 16; k++) {
-            if (k > 12)
-                out[n++] = '.';
-            n += fmt_u8(a->b[k], out + n);
-        }
-        out[n] = '\0';
-        return n;
-    }
-    for (size_t k = 0; k < 8; k++)
-        w[k] = (unsigned)a->b[2 * k] << 8 | a->b[2 * k + 1];
-    for (int i = 0; i < 8;) {
-        int j = i;
-        while (j < 8 && w[j] == 0)
-            j++;
-        if (j - i >= 2 && j - i > runlen) {
-            run = i;
-            runlen = j - i;
-        }
-        i = j > i ? j : i + 1;
-    }
-    for (int k = 0; k < 8; k++) {
-        int started = 0;
-        if (k == run) {
-            out[n++] = ':';
-            out[n++] = ':';
-            k += runlen - 1;
-            continue;
-        }
-        if (n > 0 && out[n - 1] != ':')
-            out[n++] = ':';
-        for (int sh = 12; sh >= 0; sh -= 4) {
-            unsigned d = (w[k] >> sh) & 15u;
-            if (d != 0 || started || sh == 0) {
-                out[n++] = hex[d];
-                started = 1;
-            }
-        }
-    }
-    out[n] = '\0';
-    return n;
-}
-
 /* ip: drop "IPv6:" and brackets; reject zone ids; parse into *a and
  * write the canonical text to buf (64 bytes).  0 when unusable. */
 static size_t
@@ -1002,7 +933,7 @@ parse_ip(rx_span ip, sq_ipaddr *a, char *buf)
     }
     if (!sq_ipaddr_parse(ip.p, ip.n, a))
         return 0;
-    return fmt_ip(a, buf);
+    return sq_ipaddr_format(a, buf);
 }
 
 static void
@@ -1104,20 +1035,6 @@ date_word3(const char *s, const char *names, int count)
     return -1;
 }
 
-/* Days from 1970-01-01 (proleptic Gregorian, m 1..12). */
-static long long
-date_days(long long y, int m, int d)
-{
-    long long era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* "D[D] Mon YYYY H[H]:MM:SS " from s[*i]; fields into v[0..5] as day,
  * month, year, hour, minute, second. */
 static int
@@ -1173,8 +1090,9 @@ date_fast(const char *s, size_t n, long long *out)
     if (opens > RX_DATE_COMMENTS_MAX || v[2] < 1900 || v[3] > 23 || v[4] > 59 ||
         v[5] > 60 || zh > 23 || zm > 59 || v[0] < 1 || v[0] > dim)
         return 0;
-    *out = date_days(v[2], v[1] + 1, v[0]) * 86400LL + v[3] * 3600LL +
-           v[4] * 60LL + v[5] - sign * (zh * 3600LL + zm * 60LL);
+    *out = sq_time_days_from_civil(v[2], v[1] + 1, v[0]) * 86400LL +
+           v[3] * 3600LL + v[4] * 60LL + v[5] -
+           sign * (zh * 3600LL + zm * 60LL);
     return 1;
 }
 
