@@ -51,20 +51,34 @@ trace_opt(void *ud, int id, const char *arg)
     return -1;
 }
 
+/*
+ * Epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" (buf >= 21 bytes), "" when
+ * out of range.  The civil date comes from the day count directly
+ * (eras of 400 years, March-based years), avoiding gmtime_r's time-zone
+ * machinery on the output hot path.
+ */
 static void
 fmt_time(long long t, char *buf, size_t len)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
+    long long days, era, doe, yoe, doy, mp, y;
     int v[6];
 
     buf[0] = '\0';
-    if (t < 0 || len < 21 || gmtime_r(&tt, &tm) == NULL ||
-        tm.tm_year + 1900 > 9999)
+    if (t < 0 || len < 21 || t > 253402300799LL) /* 9999-12-31T23:59:59 */
         return;
-    /* YYYY-MM-DDTHH:MM:SSZ without strftime's locale machinery. */
-    v[0] = tm.tm_year + 1900, v[1] = tm.tm_mon + 1, v[2] = tm.tm_mday;
-    v[3] = tm.tm_hour, v[4] = tm.tm_min, v[5] = tm.tm_sec;
+    days = t / 86400 + 719468; /* days since 0000-03-01 */
+    era = days / 146097;
+    doe = days - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    y = yoe + era * 400;
+    v[2] = (int)(doy - (153 * mp + 2) / 5 + 1);
+    v[1] = (int)(mp < 10 ? mp + 3 : mp - 9);
+    v[0] = (int)(y + (v[1] <= 2));
+    v[3] = (int)(t % 86400 / 3600);
+    v[4] = (int)(t % 3600 / 60);
+    v[5] = (int)(t % 60);
     buf[0] = (char)('0' + v[0] / 1000);
     buf[1] = (char)('0' + v[0] / 100 % 10);
     for (int i = 0; i < 6; i++) {

@@ -166,11 +166,20 @@ jb_str(struct jbuf *b, const char *str)
 void
 jb_key(struct jbuf *b, const char *key, int first)
 {
+    size_t kl = strlen(key);
+    char *p;
+
+    if (b->cap - b->len < kl + 4 && !jb_grow(b, kl + 4))
+        return;
+    p = b->p + b->len;
     if (!first)
-        jb_byte(b, ',');
-    jb_byte(b, '"');
-    jb_raw(b, key, strlen(key));
-    jb_raw(b, "\":", 2);
+        *p++ = ',';
+    *p++ = '"';
+    memcpy(p, key, kl);
+    p += kl;
+    *p++ = '"';
+    *p++ = ':';
+    b->len = (size_t)(p - b->p);
 }
 
 void
