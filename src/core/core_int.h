@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define SQ_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -73,7 +74,24 @@ void sq_time_format_utc(long long t, char *out, size_t outlen);
 
 /* ---- strings (str.c) ---- */
 
-int sq_strncaseeq(const char *a, size_t alen, const char *lit);
+/* [a, a+alen) equals lit ignoring ASCII case.  Inline so that the
+ * length of a literal folds to a constant (a hot path of the parsers). */
+static inline int
+sq_strncaseeq(const char *a, size_t alen, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    if (alen != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)lit[i];
+
+        if ((x >= 'A' && x <= 'Z' ? x + 32 : x) !=
+            (y >= 'A' && y <= 'Z' ? y + 32 : y))
+            return 0;
+    }
+    return 1;
+}
 /* Printable, truncated copy of untrusted text for a message: bytes
  * outside 0x20..0x7e and '\'' become '?', "..." marks truncation. */
 enum { SQ_SHOW_MAX = 64 };

@@ -11,19 +11,6 @@ lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-int
-sq_strncaseeq(const char *a, size_t alen, const char *lit)
-{
-    size_t n = strlen(lit);
-
-    if (alen != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)lit[i]))
-            return 0;
-    return 1;
-}
-
 const char *
 sq_memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
