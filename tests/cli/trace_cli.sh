@@ -72,6 +72,14 @@ expect_rc 2 "bad --jobs" "$SQUEAKY" trace --jobs 0 "$ex/spam.mbox"
 expect_rc 0 "stdin" sh -c "\"$SQUEAKY\" trace --json - < \"$ex/spam-001.eml\""
 grep -q '"source":"-"' "$T/out" || fail "stdin source label"
 
+# attacker-controlled text never reaches the terminal raw
+printf 'Received: from evil\033[2J (x [11.2.3.4]) by mx.example.net with SMTP; 1 Jan 2020 00:00:00 +0000\n\nbody\n' >"$T/esc.eml"
+expect_rc 0 "escape" "$SQUEAKY" trace "$T/esc.eml"
+if grep -q "$(printf '\033')" "$T/out"; then fail "ESC byte printed raw"; fi
+grep -q 'evil\\x1b' "$T/out" || fail "ESC shown as \\x1b: $(cat "$T/out")"
+expect_rc 0 "escape json" "$SQUEAKY" trace --json "$T/esc.eml"
+json_ok "escape json"
+
 # no external origin: exit 1
 printf 'Received: from a (localhost [127.0.0.1]) by b with SMTP; 1 Jan 2020 00:00:00 +0000\nSubject: x\n\nbody\n' >"$T/local.eml"
 expect_rc 1 "no origin" "$SQUEAKY" trace --json "$T/local.eml"
