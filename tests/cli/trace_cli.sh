@@ -63,6 +63,18 @@ expect_rc 0 "mbox" "$SQUEAKY" trace --json "$ex/spam.mbox"
 json_ok "mbox"
 [ "$(wc -l <"$T/out")" -eq 8 ] || fail "mbox: want 8 lines, got $(wc -l <"$T/out")"
 grep -q 'spam.mbox#8"' "$T/out" || fail "mbox label #8"
+# a Maildir (cur/ and new/, tmp/ ignored) and a directory of messages
+mkdir -p "$T/md/cur" "$T/md/new" "$T/md/tmp" "$T/dir"
+cp "$ex/spam-001.eml" "$T/md/cur/1:2,S"
+cp "$ex/spam-002.eml" "$T/md/new/2"
+cp "$ex/spam-dnsbl.eml" "$T/md/tmp/3"
+expect_rc 0 "maildir" "$SQUEAKY" trace --json "$T/md"
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "maildir: want 2 messages, got $(wc -l <"$T/out")"
+grep -q '/md/new/2' "$T/out" || fail "maildir: label names the file"
+cp "$ex/spam-001.eml" "$ex/nice-001.eml" "$T/dir/"
+expect_rc 0 "directory" "$SQUEAKY" trace --json --jobs 2 "$T/dir"
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "directory: want 2 messages"
+
 # --jobs: the same bytes in the same order whatever the thread count
 "$SQUEAKY" trace --json --jobs 1 "$ex/spam.mbox" "$ex/spam.mbox" >"$T/j1" 2>/dev/null
 "$SQUEAKY" trace --json --jobs 3 "$ex/spam.mbox" "$ex/spam.mbox" >"$T/j3" 2>/dev/null
