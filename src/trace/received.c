@@ -140,10 +140,19 @@ lit_at(const char *s, size_t n, size_t st, enum rx_lit_id id)
     const char *t = rx_lits[id].text;
     size_t l = rx_lits[id].len;
 
+    uint32_t w, q;
+
     if (n - st < l)
         return 0;
+    /* every literal has at least four bytes: compare those as one word
+     * first (t is lower case where ci, so OR-ing 0x20 into both sides
+     * keeps every match and rejects most other text) */
+    memcpy(&w, s + st, 4);
+    memcpy(&q, t, 4);
     if (!rx_lits[id].ci)
-        return memcmp(s + st, t, l) == 0;
+        return w == q && memcmp(s + st + 4, t + 4, l - 4) == 0;
+    if ((w | UINT32_C(0x20202020)) != (q | UINT32_C(0x20202020)))
+        return 0;
     for (size_t j = 0; j < l; j++)
         if (rx_lower((unsigned char)s[st + j]) != (unsigned char)t[j])
             return 0;
@@ -192,7 +201,7 @@ anchors_ok(void)
     for (size_t id = 0; id < RXL_COUNT; id++) {
         size_t k = rx_lits[id].k;
         const char *t = rx_lits[id].text;
-        if (k + 2 > rx_lits[id].len ||
+        if (k + 2 > rx_lits[id].len || rx_lits[id].len < 4 ||
             !(rx_t0[(unsigned char)t[k]] & rx_t1[(unsigned char)t[k + 1]] &
               (UINT64_C(1) << id)))
             return 0;
