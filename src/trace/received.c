@@ -193,22 +193,96 @@ index_hits(rx_index *ix, size_t i, uint64_t m)
     return done;
 }
 
+/*
+ * The index visits only the positions whose byte is in RX_SCAN0 or
+ * whose next byte is in RX_SCAN1 (rare bytes in typical lines), found
+ * 16 at a time; the anchors of RX_LITERALS are chosen so that every
+ * anchor pair (both cases where ci) has its first byte in RX_SCAN0 or
+ * its second in RX_SCAN1, so no occurrence is missed.
+ */
+#define RX_SCAN0 "(EHPah"
+#define RX_SCAN1 "-FPbdf"
+
 #ifndef NDEBUG
+static int
+in_scan(const char *set, unsigned char c, int ci)
+{
+    unsigned char up = (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
+
+    return c != '\0' && strchr(set, c) != NULL &&
+           (!ci || strchr(set, up) != NULL);
+}
+
 /* The anchors of RX_LITERALS are written by hand: check them. */
 static int
 anchors_ok(void)
 {
     for (size_t id = 0; id < RXL_COUNT; id++) {
         size_t k = rx_lits[id].k;
-        const char *t = rx_lits[id].text;
+        const unsigned char *t = (const unsigned char *)rx_lits[id].text;
         if (k + 2 > rx_lits[id].len || rx_lits[id].len < 4 ||
-            !(rx_t0[(unsigned char)t[k]] & rx_t1[(unsigned char)t[k + 1]] &
-              (UINT64_C(1) << id)))
+            !(rx_t0[t[k]] & rx_t1[t[k + 1]] & (UINT64_C(1) << id)))
+            return 0;
+        if (!in_scan(RX_SCAN0, t[k], rx_lits[id].ci) &&
+            !in_scan(RX_SCAN1, t[k + 1], rx_lits[id].ci))
             return 0;
     }
     return 1;
 }
 #endif
+
+#if defined(__SSE2__)
+/* Bit j set when u[j] is in RX_SCAN0 or u[j + 1] in RX_SCAN1 (a
+ * superset: 'h' and 'H', 'f' and 'F' are tested together);
+ * reads u[0..16]. */
+static unsigned
+scan_mask16(const unsigned char *u)
+{
+    const __m128i b20 = _mm_set1_epi8(0x20);
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)u);
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(u + 1));
+    __m128i m0 = _mm_or_si128(
+        _mm_cmpeq_epi8(v0, _mm_set1_epi8('E')),
+        _mm_cmpeq_epi8(_mm_or_si128(v0, b20), _mm_set1_epi8('h')));
+    __m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('P')),
+                              _mm_cmpeq_epi8(v0, _mm_set1_epi8('a')));
+    __m128i m2 = _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('(')),
+                              _mm_cmpeq_epi8(v1, _mm_set1_epi8('-')));
+    __m128i m3 = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_or_si128(v1, b20), _mm_set1_epi8('f')),
+        _mm_cmpeq_epi8(v1, _mm_set1_epi8('P')));
+    __m128i m4 = _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('b')),
+                              _mm_cmpeq_epi8(v1, _mm_set1_epi8('d')));
+
+    m0 = _mm_or_si128(_mm_or_si128(m0, m1), _mm_or_si128(m2, m3));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(m0, m4));
+}
+#endif
+
+/* Index the positions [i, end) (end < n); returns the literals still
+ * looked for. */
+static uint64_t
+index_range(rx_index *ix, size_t i, size_t end, uint64_t active)
+{
+    const unsigned char *u = (const unsigned char *)ix->base;
+
+#if defined(__SSE2__)
+    for (; i + 16 <= end; i += 16) {
+        for (unsigned cm = scan_mask16(u + i); cm != 0; cm &= cm - 1) {
+            size_t j = i + (size_t)__builtin_ctz(cm);
+            uint64_t m = rx_t0[u[j]] & rx_t1[u[j + 1]] & active;
+            if (m != 0)
+                active &= ~index_hits(ix, j, m);
+        }
+    }
+#endif
+    for (; i < end; i++) {
+        uint64_t m = rx_t0[u[i]] & rx_t1[u[i + 1]] & active;
+        if (m != 0)
+            active &= ~index_hits(ix, i, m);
+    }
+    return active;
+}
 
 void
 rx_index_build(rx_index *ix, const char *s, size_t n, size_t off)
@@ -224,31 +298,8 @@ rx_index_build(rx_index *ix, const char *s, size_t n, size_t off)
     ix->seen_off = 0;
     ix->with_cnt = 0;
     ix->with_over = 0;
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-
-    /* four positions a step: candidates are rare, test them together */
-    for (; i + 4 < n; i += 4) {
-        uint64_t m0 = rx_t0[u[i]] & rx_t1[u[i + 1]];
-        uint64_t m1 = rx_t0[u[i + 1]] & rx_t1[u[i + 2]];
-        uint64_t m2 = rx_t0[u[i + 2]] & rx_t1[u[i + 3]];
-        uint64_t m3 = rx_t0[u[i + 3]] & rx_t1[u[i + 4]];
-        if (((m0 | m1 | m2 | m3) & active) == 0)
-            continue;
-        if (m0 & active)
-            active &= ~index_hits(ix, i, m0 & active);
-        if (m1 & active)
-            active &= ~index_hits(ix, i + 1, m1 & active);
-        if (m2 & active)
-            active &= ~index_hits(ix, i + 2, m2 & active);
-        if (m3 & active)
-            active &= ~index_hits(ix, i + 3, m3 & active);
-    }
-    for (; i + 1 < n; i++) {
-        uint64_t m = rx_t0[u[i]] & rx_t1[u[i + 1]] & active;
-        if (m != 0)
-            active &= ~index_hits(ix, i, m);
-    }
+    if (n >= 2)
+        (void)index_range(ix, 0, n - 1, active);
 }
 
 size_t

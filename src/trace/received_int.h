@@ -73,45 +73,45 @@ typedef struct rx_cur {
  * X(P, id, text, k, anchor0, anchor1, ci); P is passed through.
  */
 #define RX_LITERALS(X, P)                                                      \
-    X(P, RXL_BY, " by ", 1, 'b', 'y', 0)                                       \
+    X(P, RXL_BY, " by ", 0, ' ', 'b', 0)                                       \
     X(P, RXL_ID, " id ", 1, 'i', 'd', 0)                                       \
-    X(P, RXL_HELO_EQ, "helo=", 3, 'o', '=', 0)                                 \
+    X(P, RXL_HELO_EQ, "helo=", 0, 'h', 'e', 0)                                 \
     X(P, RXL_HELO, "HELO ", 1, 'E', 'L', 0)                                    \
-    X(P, RXL_EHLO, "EHLO ", 1, 'H', 'L', 0)                                    \
-    X(P, RXL_WITH_CI, " with ", 1, 'w', 'i', 1)                                \
-    X(P, RXL_FOR_CI, " for ", 1, 'f', 'o', 1)                                  \
-    X(P, RXL_RETURN_PATH, "return-path", 4, 'r', 'n', 1)                       \
-    X(P, RXL_ENVELOPE, "envelope-", 6, 'p', 'e', 1)                            \
-    X(P, RXL_WITH_LOCAL_FOR, "with local for", 9, 'l', ' ', 0)                 \
+    X(P, RXL_EHLO, "EHLO ", 0, 'E', 'H', 0)                                    \
+    X(P, RXL_WITH_CI, " with ", 4, 'h', ' ', 1)                                \
+    X(P, RXL_FOR_CI, " for ", 0, ' ', 'f', 1)                                  \
+    X(P, RXL_RETURN_PATH, "return-path", 5, 'n', '-', 1)                       \
+    X(P, RXL_ENVELOPE, "envelope-", 7, 'e', '-', 1)                            \
+    X(P, RXL_WITH_LOCAL_FOR, "with local for", 8, 'a', 'l', 0)                 \
     X(P, RXL_PAREN_BY, ")by ", 0, ')', 'b', 0)                                 \
-    X(P, RXL_SQUIRREL, " (SquirrelMail authenticated user ", 2, 'S', 'q', 0)   \
-    X(P, RXL_NASMAIL, " (NaSMail authenticated user ", 2, 'N', 'a', 0)         \
+    X(P, RXL_SQUIRREL, " (SquirrelMail authenticated user ", 1, '(', 'S', 0)   \
+    X(P, RXL_NASMAIL, " (NaSMail authenticated user ", 3, 'a', 'S', 0)         \
     X(P, RXL_AOL, "aol.com", 0, 'a', 'o', 0)                                   \
-    X(P, RXL_WEBMAILUI, "with HTTP (WebMailUI)", 11, 'W', 'e', 0)              \
-    X(P, RXL_SMTPSVC, " SMTPSVC", 5, 'S', 'V', 0)                              \
-    X(P, RXL_MSSMTP, " with Microsoft SMTP Server ", 6, 'M', 'i', 0)           \
-    X(P, RXL_MAPI, " with mapi id ", 9, 'i', ' ', 0)                           \
-    X(P, RXL_XMAIL, "[XMail ", 1, 'X', 'M', 0)                                 \
-    X(P, RXL_ECELERITY, "(ecelerity", 8, 't', 'y', 0)                          \
+    X(P, RXL_WEBMAILUI, "with HTTP (WebMailUI)", 10, '(', 'W', 0)              \
+    X(P, RXL_SMTPSVC, " SMTPSVC", 4, 'P', 'S', 0)                              \
+    X(P, RXL_MSSMTP, " with Microsoft SMTP Server ", 12, 'o', 'f', 0)          \
+    X(P, RXL_MAPI, " with mapi id ", 7, 'a', 'p', 0)                           \
+    X(P, RXL_XMAIL, "[XMail ", 3, 'a', 'i', 0)                                 \
+    X(P, RXL_ECELERITY, "(ecelerity", 0, '(', 'e', 0)                          \
     X(P, RXL_EXIM, "Exim", 0, 'E', 'x', 0)                                     \
-    X(P, RXL_POSTFIX, " (Postfix) with", 8, 'x', ')', 0)                       \
-    X(P, RXL_SCALIX, "(Scalix SMTP Relay", 1, 'S', 'c', 0)                     \
+    X(P, RXL_POSTFIX, " (Postfix) with", 2, 'P', 'o', 0)                       \
+    X(P, RXL_SCALIX, "(Scalix SMTP Relay", 0, '(', 'S', 0)                     \
     X(P, RXL_DOMINO, " (Lotus Domino ", 1, '(', 'L', 0)                        \
     X(P, RXL_WITH_HTTP, "with HTTP", 5, 'H', 'T', 0)                           \
     X(P, RXL_POP3, "with POP3", 7, 'P', '3', 0)                                \
-    X(P, RXL_IMAP, "with IMAP", 5, 'I', 'M', 0)                                \
-    X(P, RXL_CGP_PAREN, " (CommuniGate Pro", 2, 'C', 'o', 0)                   \
-    X(P, RXL_CGP, "CommuniGate Pro ", 0, 'C', 'o', 0)                          \
-    X(P, RXL_GMAIL, " by mx.google.com with ESMTPS id ", 9, 'o', 'g', 0)       \
+    X(P, RXL_IMAP, "with IMAP", 7, 'A', 'P', 0)                                \
+    X(P, RXL_CGP_PAREN, " (CommuniGate Pro", 14, 'P', 'r', 0)                  \
+    X(P, RXL_CGP, "CommuniGate Pro ", 12, 'P', 'r', 0)                         \
+    X(P, RXL_GMAIL, " by mx.google.com with ESMTPS id ", 27, 'P', 'S', 0)      \
     X(P, RXL_AUTH_COLON, " (AUTH: ", 5, 'H', ':', 0)                           \
     X(P, RXL_AUTHENTICATED, "authenticated", 0, 'a', 'u', 0)                   \
     X(P, RXL_AUTH_SENDER, ") (Authenticated sender: ", 2, '(', 'A', 0)         \
     X(P, RXL_HTTPDAV, " with Microsoft Exchange Server HTTP-DAV", 6, 'M', 'i', \
       0)                                                                       \
-    X(P, RXL_VIA_HTTP, " (via http", 7, 't', 't', 1)                           \
+    X(P, RXL_VIA_HTTP, " (via http", 6, 'h', 't', 1)                           \
     X(P, RXL_LSMTP, "(LSMTP for", 0, '(', 'L', 0)                              \
-    X(P, RXL_QMAIL, " (qmail-", 2, 'q', 'm', 0)                                \
-    X(P, RXL_HOTMAIL, ".hotmail.msn.com", 10, 's', 'n', 0)
+    X(P, RXL_QMAIL, " (qmail-", 1, '(', 'q', 0)                                \
+    X(P, RXL_HOTMAIL, ".hotmail.msn.com", 1, 'h', 'o', 0)
 
 #define RX_LIT_ENUM(P, id, text, k, a0, a1, ci) id,
 enum rx_lit_id { RX_LITERALS(RX_LIT_ENUM, 0) RXL_COUNT };
