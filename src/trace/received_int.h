@@ -106,8 +106,8 @@ typedef struct rx_cur {
     X(P, RXL_AUTH_COLON, " (AUTH: ", 5, 'H', ':', 0)                           \
     X(P, RXL_AUTHENTICATED, "authenticated", 0, 'a', 'u', 0)                   \
     X(P, RXL_AUTH_SENDER, ") (Authenticated sender: ", 2, '(', 'A', 0)         \
-    X(P, RXL_HTTPDAV, " with Microsoft Exchange Server HTTP-DAV", 6, 'M', 'i', \
-      0)                                                                       \
+    X(P, RXL_HTTPDAV, " with Microsoft Exchange Server HTTP-DAV", 35, 'P',     \
+      '-', 0)                                                                  \
     X(P, RXL_VIA_HTTP, " (via http", 6, 'h', 't', 1)                           \
     X(P, RXL_LSMTP, "(LSMTP for", 0, '(', 'L', 0)                              \
     X(P, RXL_QMAIL, " (qmail-", 1, '(', 'q', 0)                                \
