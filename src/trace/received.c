@@ -108,24 +108,31 @@ rx_trim_to_boundary(const char *t, size_t tn, const char *s, size_t n)
 /* the literal index                                                   */
 
 /*
- * Two byte tables built at compile time from RX_LITERALS: bit id of
+ * Byte tables built at compile time from RX_LITERALS: bit id of
  * RX_T0[c] is set when c can be the first anchor byte of literal id
  * (both cases for a case-insensitive literal), RX_T1 likewise for the
- * second.  A position i is a candidate for literal id when the bit is
- * set in RX_T0[s[i]] & RX_T1[s[i+1]]; candidates are then compared in
- * full, so the index is exact.
+ * second, RX_T2 for the byte after them (every c when the anchor ends
+ * the literal).  A position i is a candidate for literal id when the
+ * bit is set in RX_T0[s[i]] & RX_T1[s[i+1]] (& RX_T2[s[i+2]] where that
+ * byte exists); candidates are then compared in full, so the index is
+ * exact.
  */
 #define RX_UP(a) (((a) >= 'a' && (a) <= 'z') ? (a)-32 : (a))
 #define RX_T_BIT(c, id, a, ci)                                                 \
     (((c) == (a) || ((ci) && (c) == RX_UP(a))) ? (UINT64_C(1) << (id)) : 0)
-#define RX_T0X(c, id, text, k, a0, a1, ci) | RX_T_BIT(c, id, a0, ci)
-#define RX_T1X(c, id, text, k, a0, a1, ci) | RX_T_BIT(c, id, a1, ci)
+#define RX_T0X(c, id, text, k, a0, a1, a2, ci) | RX_T_BIT(c, id, a0, ci)
+#define RX_T1X(c, id, text, k, a0, a1, a2, ci) | RX_T_BIT(c, id, a1, ci)
+#define RX_T2X(c, id, text, k, a0, a1, a2, ci)                                 \
+    | ((a2) == 0 ? (UINT64_C(1) << (id)) : RX_T_BIT(c, id, a2, ci))
 #define RX_T0E(c) (0 RX_LITERALS(RX_T0X, c))
 #define RX_T1E(c) (0 RX_LITERALS(RX_T1X, c))
+#define RX_T2E(c) (0 RX_LITERALS(RX_T2X, c))
 static const uint64_t rx_t0[256] = {RX_R256(RX_T0E)};
 static const uint64_t rx_t1[256] = {RX_R256(RX_T1E)};
+static const uint64_t rx_t2[256] = {RX_R256(RX_T2E)};
 
-#define RX_LIT_DEF(P, id, text, k, a0, a1, ci) {text, sizeof(text) - 1, k, ci},
+#define RX_LIT_DEF(P, id, text, k, a0, a1, a2, ci)                             \
+    {text, sizeof(text) - 1, k, ci},
 static const struct {
     const char *text;
     size_t len;
@@ -221,7 +228,8 @@ anchors_ok(void)
         size_t k = rx_lits[id].k;
         const unsigned char *t = (const unsigned char *)rx_lits[id].text;
         if (k + 2 > rx_lits[id].len || rx_lits[id].len < 4 ||
-            !(rx_t0[t[k]] & rx_t1[t[k + 1]] & (UINT64_C(1) << id)))
+            !(rx_t0[t[k]] & rx_t1[t[k + 1]] & rx_t2[t[k + 2]] &
+              (UINT64_C(1) << id)))
             return 0;
         if (!in_scan(RX_SCAN0, t[k], rx_lits[id].ci) &&
             !in_scan(RX_SCAN1, t[k + 1], rx_lits[id].ci))
@@ -241,16 +249,16 @@ scan_mask16(const unsigned char *u)
     const __m128i b20 = _mm_set1_epi8(0x20);
     __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)u);
     __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(u + 1));
-    __m128i m0 = _mm_or_si128(
-        _mm_cmpeq_epi8(v0, _mm_set1_epi8('E')),
-        _mm_cmpeq_epi8(_mm_or_si128(v0, b20), _mm_set1_epi8('h')));
+    __m128i m0 =
+        _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('E')),
+                     _mm_cmpeq_epi8(_mm_or_si128(v0, b20), _mm_set1_epi8('h')));
     __m128i m1 = _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('P')),
                               _mm_cmpeq_epi8(v0, _mm_set1_epi8('a')));
     __m128i m2 = _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('(')),
                               _mm_cmpeq_epi8(v1, _mm_set1_epi8('-')));
-    __m128i m3 = _mm_or_si128(
-        _mm_cmpeq_epi8(_mm_or_si128(v1, b20), _mm_set1_epi8('f')),
-        _mm_cmpeq_epi8(v1, _mm_set1_epi8('P')));
+    __m128i m3 =
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v1, b20), _mm_set1_epi8('f')),
+                     _mm_cmpeq_epi8(v1, _mm_set1_epi8('P')));
     __m128i m4 = _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('b')),
                               _mm_cmpeq_epi8(v1, _mm_set1_epi8('d')));
 
@@ -267,10 +275,12 @@ index_range(rx_index *ix, size_t i, size_t end, uint64_t active)
     const unsigned char *u = (const unsigned char *)ix->base;
 
 #if defined(__SSE2__)
-    for (; i + 16 <= end; i += 16) {
+    /* j + 2 <= end < n here: the third byte narrows the candidates */
+    for (; i + 17 <= end; i += 16) {
         for (unsigned cm = scan_mask16(u + i); cm != 0; cm &= cm - 1) {
             size_t j = i + (size_t)__builtin_ctz(cm);
-            uint64_t m = rx_t0[u[j]] & rx_t1[u[j + 1]] & active;
+            uint64_t m =
+                rx_t0[u[j]] & rx_t1[u[j + 1]] & rx_t2[u[j + 2]] & active;
             if (m != 0)
                 active &= ~index_hits(ix, j, m);
         }

@@ -73,51 +73,52 @@ typedef struct rx_cur {
  * X(P, id, text, k, anchor0, anchor1, ci); P is passed through.
  */
 #define RX_LITERALS(X, P)                                                      \
-    X(P, RXL_BY, " by ", 0, ' ', 'b', 0)                                       \
-    X(P, RXL_ID, " id ", 1, 'i', 'd', 0)                                       \
-    X(P, RXL_HELO_EQ, "helo=", 0, 'h', 'e', 0)                                 \
-    X(P, RXL_HELO, "HELO ", 1, 'E', 'L', 0)                                    \
-    X(P, RXL_EHLO, "EHLO ", 0, 'E', 'H', 0)                                    \
-    X(P, RXL_WITH_CI, " with ", 4, 'h', ' ', 1)                                \
-    X(P, RXL_FOR_CI, " for ", 0, ' ', 'f', 1)                                  \
-    X(P, RXL_RETURN_PATH, "return-path", 5, 'n', '-', 1)                       \
-    X(P, RXL_ENVELOPE, "envelope-", 7, 'e', '-', 1)                            \
-    X(P, RXL_WITH_LOCAL_FOR, "with local for", 8, 'a', 'l', 0)                 \
-    X(P, RXL_PAREN_BY, ")by ", 0, ')', 'b', 0)                                 \
-    X(P, RXL_SQUIRREL, " (SquirrelMail authenticated user ", 1, '(', 'S', 0)   \
-    X(P, RXL_NASMAIL, " (NaSMail authenticated user ", 3, 'a', 'S', 0)         \
-    X(P, RXL_AOL, "aol.com", 0, 'a', 'o', 0)                                   \
-    X(P, RXL_WEBMAILUI, "with HTTP (WebMailUI)", 10, '(', 'W', 0)              \
-    X(P, RXL_SMTPSVC, " SMTPSVC", 4, 'P', 'S', 0)                              \
-    X(P, RXL_MSSMTP, " with Microsoft SMTP Server ", 12, 'o', 'f', 0)          \
-    X(P, RXL_MAPI, " with mapi id ", 7, 'a', 'p', 0)                           \
-    X(P, RXL_XMAIL, "[XMail ", 3, 'a', 'i', 0)                                 \
-    X(P, RXL_ECELERITY, "(ecelerity", 0, '(', 'e', 0)                          \
-    X(P, RXL_EXIM, "Exim", 0, 'E', 'x', 0)                                     \
-    X(P, RXL_POSTFIX, " (Postfix) with", 2, 'P', 'o', 0)                       \
-    X(P, RXL_SCALIX, "(Scalix SMTP Relay", 0, '(', 'S', 0)                     \
-    X(P, RXL_DOMINO, " (Lotus Domino ", 1, '(', 'L', 0)                        \
-    X(P, RXL_WITH_HTTP, "with HTTP", 5, 'H', 'T', 0)                           \
-    X(P, RXL_POP3, "with POP3", 7, 'P', '3', 0)                                \
-    X(P, RXL_IMAP, "with IMAP", 7, 'A', 'P', 0)                                \
-    X(P, RXL_CGP_PAREN, " (CommuniGate Pro", 14, 'P', 'r', 0)                  \
-    X(P, RXL_CGP, "CommuniGate Pro ", 12, 'P', 'r', 0)                         \
-    X(P, RXL_GMAIL, " by mx.google.com with ESMTPS id ", 27, 'P', 'S', 0)      \
-    X(P, RXL_AUTH_COLON, " (AUTH: ", 5, 'H', ':', 0)                           \
-    X(P, RXL_AUTHENTICATED, "authenticated", 0, 'a', 'u', 0)                   \
-    X(P, RXL_AUTH_SENDER, ") (Authenticated sender: ", 2, '(', 'A', 0)         \
+    X(P, RXL_BY, " by ", 0, ' ', 'b', 'y', 0)                                  \
+    X(P, RXL_ID, " id ", 1, 'i', 'd', ' ', 0)                                  \
+    X(P, RXL_HELO_EQ, "helo=", 0, 'h', 'e', 'l', 0)                            \
+    X(P, RXL_HELO, "HELO ", 1, 'E', 'L', 'O', 0)                               \
+    X(P, RXL_EHLO, "EHLO ", 0, 'E', 'H', 'L', 0)                               \
+    X(P, RXL_WITH_CI, " with ", 4, 'h', ' ', '\0', 1)                          \
+    X(P, RXL_FOR_CI, " for ", 0, ' ', 'f', 'o', 1)                             \
+    X(P, RXL_RETURN_PATH, "return-path", 5, 'n', '-', 'p', 1)                  \
+    X(P, RXL_ENVELOPE, "envelope-", 7, 'e', '-', '\0', 1)                      \
+    X(P, RXL_WITH_LOCAL_FOR, "with local for", 8, 'a', 'l', ' ', 0)            \
+    X(P, RXL_PAREN_BY, ")by ", 0, ')', 'b', 'y', 0)                            \
+    X(P, RXL_SQUIRREL, " (SquirrelMail authenticated user ", 1, '(', 'S', 'q', \
+      0)                                                                       \
+    X(P, RXL_NASMAIL, " (NaSMail authenticated user ", 3, 'a', 'S', 'M', 0)    \
+    X(P, RXL_AOL, "aol.com", 0, 'a', 'o', 'l', 0)                              \
+    X(P, RXL_WEBMAILUI, "with HTTP (WebMailUI)", 10, '(', 'W', 'e', 0)         \
+    X(P, RXL_SMTPSVC, " SMTPSVC", 4, 'P', 'S', 'V', 0)                         \
+    X(P, RXL_MSSMTP, " with Microsoft SMTP Server ", 12, 'o', 'f', 't', 0)     \
+    X(P, RXL_MAPI, " with mapi id ", 7, 'a', 'p', 'i', 0)                      \
+    X(P, RXL_XMAIL, "[XMail ", 3, 'a', 'i', 'l', 0)                            \
+    X(P, RXL_ECELERITY, "(ecelerity", 0, '(', 'e', 'c', 0)                     \
+    X(P, RXL_EXIM, "Exim", 0, 'E', 'x', 'i', 0)                                \
+    X(P, RXL_POSTFIX, " (Postfix) with", 2, 'P', 'o', 's', 0)                  \
+    X(P, RXL_SCALIX, "(Scalix SMTP Relay", 0, '(', 'S', 'c', 0)                \
+    X(P, RXL_DOMINO, " (Lotus Domino ", 1, '(', 'L', 'o', 0)                   \
+    X(P, RXL_WITH_HTTP, "with HTTP", 5, 'H', 'T', 'T', 0)                      \
+    X(P, RXL_POP3, "with POP3", 7, 'P', '3', '\0', 0)                          \
+    X(P, RXL_IMAP, "with IMAP", 7, 'A', 'P', '\0', 0)                          \
+    X(P, RXL_CGP_PAREN, " (CommuniGate Pro", 14, 'P', 'r', 'o', 0)             \
+    X(P, RXL_CGP, "CommuniGate Pro ", 12, 'P', 'r', 'o', 0)                    \
+    X(P, RXL_GMAIL, " by mx.google.com with ESMTPS id ", 27, 'P', 'S', ' ', 0) \
+    X(P, RXL_AUTH_COLON, " (AUTH: ", 5, 'H', ':', ' ', 0)                      \
+    X(P, RXL_AUTHENTICATED, "authenticated", 0, 'a', 'u', 't', 0)              \
+    X(P, RXL_AUTH_SENDER, ") (Authenticated sender: ", 2, '(', 'A', 'u', 0)    \
     X(P, RXL_HTTPDAV, " with Microsoft Exchange Server HTTP-DAV", 35, 'P',     \
-      '-', 0)                                                                  \
-    X(P, RXL_VIA_HTTP, " (via http", 6, 'h', 't', 1)                           \
-    X(P, RXL_LSMTP, "(LSMTP for", 0, '(', 'L', 0)                              \
-    X(P, RXL_QMAIL, " (qmail-", 1, '(', 'q', 0)                                \
-    X(P, RXL_HOTMAIL, ".hotmail.msn.com", 1, 'h', 'o', 0)
+      '-', 'D', 0)                                                             \
+    X(P, RXL_VIA_HTTP, " (via http", 6, 'h', 't', 't', 1)                      \
+    X(P, RXL_LSMTP, "(LSMTP for", 0, '(', 'L', 'S', 0)                         \
+    X(P, RXL_QMAIL, " (qmail-", 1, '(', 'q', 'm', 0)                           \
+    X(P, RXL_HOTMAIL, ".hotmail.msn.com", 1, 'h', 'o', 't', 0)
 
-#define RX_LIT_ENUM(P, id, text, k, a0, a1, ci) id,
+#define RX_LIT_ENUM(P, id, text, k, a0, a1, a2, ci) id,
 enum rx_lit_id { RX_LITERALS(RX_LIT_ENUM, 0) RXL_COUNT };
 #undef RX_LIT_ENUM
 
-#define RX_LIT_LEN(P, id, text, k, a0, a1, ci) sizeof(text) - 1,
+#define RX_LIT_LEN(P, id, text, k, a0, a1, a2, ci) sizeof(text) - 1,
 static const uint8_t rx_lit_len[RXL_COUNT] = {RX_LITERALS(RX_LIT_LEN, 0)};
 #undef RX_LIT_LEN
 
