@@ -33,27 +33,45 @@ is_digit(char c)
 /* 1 when [p, p+l) is one of the RFC 3848 style protocol names
  * (ASCII case-insensitive). */
 static int
+ieq(const char *p, const char *t, size_t l)
+{
+    for (size_t k = 0; k < l; k++)
+        if (rx_lower((unsigned char)p[k]) != (unsigned char)t[k])
+            return 0;
+    return 1;
+}
+
+static int
 rfc3848_proto(const char *p, size_t l)
 {
-    static const struct {
-        const char *t;
-        size_t l;
-    } protos[] = {
-        {"esmtpa", 6},    {"esmtpsa", 7},     {"lmtpa", 5},
-        {"lmtpsa", 6},    {"utf8smtpa", 9},   {"utf8smtpsa", 10},
-        {"utf8lmtpa", 9}, {"utf8lmtpsa", 10}, {"asmtp", 5},
-        {"http", 4},      {"https", 5},       {"httpu", 5},
-    };
-    char b[10];
-
-    if (l < 4 || l > sizeof(b))
+    /* by length, then the last byte: few full compares */
+    switch (l) {
+    case 4:
+        return ieq(p, "http", 4);
+    case 5:
+        switch (rx_lower((unsigned char)p[4])) {
+        case 'a':
+            return ieq(p, "lmtpa", 5);
+        case 'p':
+            return ieq(p, "asmtp", 5);
+        case 's':
+            return ieq(p, "https", 5);
+        case 'u':
+            return ieq(p, "httpu", 5);
+        default:
+            return 0;
+        }
+    case 6:
+        return ieq(p, "esmtpa", 6) || ieq(p, "lmtpsa", 6);
+    case 7:
+        return ieq(p, "esmtpsa", 7);
+    case 9:
+        return ieq(p, "utf8smtpa", 9) || ieq(p, "utf8lmtpa", 9);
+    case 10:
+        return ieq(p, "utf8smtpsa", 10) || ieq(p, "utf8lmtpsa", 10);
+    default:
         return 0;
-    for (size_t k = 0; k < l; k++)
-        b[k] = (char)rx_lower((unsigned char)p[k]);
-    for (size_t k = 0; k < sizeof(protos) / sizeof(protos[0]); k++)
-        if (protos[k].l == l && memcmp(b, protos[k].t, l) == 0)
-            return 1;
-    return 0;
+    }
 }
 
 /* The protocol word after the " with " at s[i]; 1 when it names an
