@@ -1035,21 +1035,23 @@ clause_tok(const char *s, size_t n, const char *kw, size_t kl, size_t min,
            rx_span *tok)
 {
     tok->n = 0;
-    /* the original scan looked at i with i + kl < n */
-    for (size_t i = 0; i + kl < n;) {
-        const char *sp = memchr(s + i, ' ', n - kl - i);
-        rx_cur c;
-        if (sp == NULL)
-            return;
-        i = (size_t)(sp - s);
-        c.s = s;
-        c.n = n;
-        c.memo = NULL;
-        c.i = i;
-        if (rx_ilit(&c, kw) && rx_tok(&c, tok, min))
+    /* the original scan looked at i with i + kl < n; kw is lower case */
+    for (size_t i = 0; i + kl < n; i++) {
+        rx_cur c = {s, n, 0, NULL};
+        size_t k = 0;
+        if (s[i] != ' ') {
+            const char *sp = memchr(s + i, ' ', n - kl - i);
+            if (sp == NULL)
+                return;
+            i = (size_t)(sp - s);
+        }
+        while (k < kl &&
+               rx_lower((unsigned char)s[i + k]) == (unsigned char)kw[k])
+            k++;
+        c.i = i + kl;
+        if (k == kl && rx_tok(&c, tok, min))
             return;
         tok->n = 0;
-        i++;
     }
 }
 
