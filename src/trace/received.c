@@ -1432,7 +1432,9 @@ sq_received_parse(const char *s, size_t len, sq_relay **out)
     dn = strip_date(buf, n);
     if (fix_paren_by(&ix, buf, &dn, &n))
         rx_index_build(&ix, buf, n, off);
-    memset(&x, 0, sizeof(x));
+    /* auth is read only up to its NUL: zero the rest of the state */
+    memset(&x, 0, offsetof(rx_state, auth));
+    x.auth[0] = '\0';
     x.s = buf;
     x.n = dn;
     x.ix = &ix;
