@@ -558,24 +558,6 @@ test_random_bytes(void)
 
 /* ---- corpora ---- */
 
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-        *len = fread(buf, 1, (size_t)n, f);
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
 /* Lines starting "Received:" in [p, p+n): the labels count them over
  * the whole file, body included. */
 static size_t
@@ -610,7 +592,7 @@ check_sa_message(const char *dir, const char *file, size_t want)
     sq_headers *h = NULL;
 
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    buf = slurp(path, &len);
+    buf = sqtest_slurp(path, &len);
     SQ_CHECK(buf != NULL, "%s: readable", file);
     if (buf == NULL)
         return;
@@ -674,7 +656,7 @@ check_rspamd_message(const char *file, const char *ip, const char *host)
     sq_headers *h = NULL;
 
     snprintf(path, sizeof(path), "%s/received/rspamd/%s", SQ_CORPORA_DIR, file);
-    buf = slurp(path, &len);
+    buf = sqtest_slurp(path, &len);
     SQ_CHECK(buf != NULL, "%s: readable", file);
     if (buf == NULL)
         return;

@@ -63,4 +63,24 @@ sqtest_corpus(const char *rel, char *buf, size_t len)
     return buf;
 }
 
+/* The whole file, NUL-terminated (malloc'ed; *len without the NUL), or
+ * NULL when it cannot be read. */
+static inline char *
+sqtest_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+        *len = fread(buf, 1, (size_t)n, f);
+        buf[*len] = '\0';
+    }
+    fclose(f);
+    return buf;
+}
+
 #endif

@@ -38,24 +38,6 @@ static int verbose;
 /* ------------------------------------------------------------------ */
 /* helpers                                                            */
 
-static char *
-read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-        *len = fread(buf, 1, (size_t)n, f);
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
 static const char *
 data_path(const char *rel, char *buf, size_t len)
 {
@@ -398,7 +380,7 @@ message_case(const char *file, json_t *lab, const sq_config *cfg,
     int ok, lists;
 
     snprintf(rel, sizeof(rel), "spamassassin/%s", file);
-    msg = read_file(data_path(rel, path, sizeof(path)), &len);
+    msg = sqtest_slurp(data_path(rel, path, sizeof(path)), &len);
     if (msg == NULL) {
         printf("  %s: cannot read %s\n", tag, path);
         return 0;
@@ -523,7 +505,7 @@ rspamd_case(json_t *c, int *n, int *pass, int *skipped)
         return;
     }
     snprintf(rel, sizeof(rel), "rspamd/%s", jstr(c, "file"));
-    msg = read_file(data_path(rel, path, sizeof(path)), &len);
+    msg = sqtest_slurp(data_path(rel, path, sizeof(path)), &len);
     cfg = make_config(kv);
     if (msg != NULL && cfg != NULL)
         t = run_trace(cfg, msg, len);
