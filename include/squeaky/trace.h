@@ -51,6 +51,10 @@ typedef struct sq_relay sq_relay;
 SQ_API sq_status sq_received_parse(const char *s, size_t len, sq_relay **out);
 SQ_API void sq_relay_free(sq_relay *r);
 
+/* The field's name as in SpamAssassin's relay strings and squeaky's
+ * JSON ("ip", "rdns", ...); static, NULL for an unknown field. */
+SQ_API const char *sq_relay_field_name(sq_relay_field f);
+
 /* Field text; never NULL ("" when absent).  Borrowed from r. */
 SQ_API const char *sq_relay_get(const sq_relay *r, sq_relay_field f);
 /* Trust flags (set by sq_trace_run; 0 after sq_received_parse). */

@@ -120,21 +120,18 @@ json_notes(struct jbuf *f, const char *notes)
 static void
 json_relay(struct jbuf *f, const sq_relay *r)
 {
-    static const struct {
-        const char *name;
-        sq_relay_field f;
-    } fields[] = {
-        {"ip", SQ_RELAY_IP},       {"rdns", SQ_RELAY_RDNS},
-        {"helo", SQ_RELAY_HELO},   {"by", SQ_RELAY_BY},
-        {"ident", SQ_RELAY_IDENT}, {"envfrom", SQ_RELAY_ENVFROM},
-        {"id", SQ_RELAY_ID},       {"auth", SQ_RELAY_AUTH},
-        {"with", SQ_RELAY_WITH},
+    /* SpamAssassin's relay fields in its order, then "with". */
+    static const sq_relay_field fields[] = {
+        SQ_RELAY_IP, SQ_RELAY_RDNS,  SQ_RELAY_HELO,
+        SQ_RELAY_BY, SQ_RELAY_IDENT, SQ_RELAY_ENVFROM,
+        SQ_RELAY_ID, SQ_RELAY_AUTH,  SQ_RELAY_WITH,
     };
     char tbuf[32];
 
     jb_raw(f, "{", 1);
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        jb_kv_str(f, fields[i].name, sq_relay_get(r, fields[i].f), i == 0);
+        jb_kv_str(f, sq_relay_field_name(fields[i]), sq_relay_get(r, fields[i]),
+                  i == 0);
     jb_kv_bool(f, "msa", sq_relay_msa(r), 0);
     jb_kv_bool(f, "trusted", sq_relay_trusted(r), 0);
     jb_kv_bool(f, "internal", sq_relay_internal(r), 0);

@@ -105,6 +105,21 @@ sq_relay_note(sq_relay *r, const char *word)
 }
 
 const char *
+sq_relay_field_name(sq_relay_field f)
+{
+    static const char *const names[SQ_RELAY_FIELD_COUNT] = {
+        [SQ_RELAY_IP] = "ip",       [SQ_RELAY_RDNS] = "rdns",
+        [SQ_RELAY_HELO] = "helo",   [SQ_RELAY_BY] = "by",
+        [SQ_RELAY_IDENT] = "ident", [SQ_RELAY_ENVFROM] = "envfrom",
+        [SQ_RELAY_ID] = "id",       [SQ_RELAY_AUTH] = "auth",
+        [SQ_RELAY_FOR] = "for",     [SQ_RELAY_DATE] = "date",
+        [SQ_RELAY_WITH] = "with",   [SQ_RELAY_NOTES] = "notes",
+    };
+
+    return (unsigned)f < SQ_RELAY_FIELD_COUNT ? names[f] : NULL;
+}
+
+const char *
 sq_relay_get(const sq_relay *r, sq_relay_field f)
 {
     if (r == NULL || (unsigned)f >= SQ_RELAY_FIELD_COUNT)

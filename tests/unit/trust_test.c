@@ -114,14 +114,10 @@ print_relay(const char *tag, const sq_relay *r)
            sq_relay_get(r, SQ_RELAY_NOTES));
 }
 
-static const struct {
-    const char *name;
-    sq_relay_field f;
-} fields[] = {
-    {"ip", SQ_RELAY_IP},       {"rdns", SQ_RELAY_RDNS},
-    {"helo", SQ_RELAY_HELO},   {"by", SQ_RELAY_BY},
-    {"ident", SQ_RELAY_IDENT}, {"envfrom", SQ_RELAY_ENVFROM},
-    {"id", SQ_RELAY_ID},       {"auth", SQ_RELAY_AUTH},
+/* The relay fields SpamAssassin's relay strings compare. */
+static const sq_relay_field fields[] = {
+    SQ_RELAY_IP,    SQ_RELAY_RDNS,    SQ_RELAY_HELO, SQ_RELAY_BY,
+    SQ_RELAY_IDENT, SQ_RELAY_ENVFROM, SQ_RELAY_ID,   SQ_RELAY_AUTH,
 };
 
 static const char *
@@ -142,14 +138,13 @@ relay_diff(const sq_relay *r, json_t *want, const char *where)
                            : jstr(want, "internal");
 
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *g = sq_relay_get(r, fields[i].f);
-        const char *w = jstr(want, fields[i].name);
-        int ok =
-            fields[i].f == SQ_RELAY_IP ? ip_equal(g, w) : strcmp(g, w) == 0;
+        const char *g = sq_relay_get(r, fields[i]);
+        const char *w = jstr(want, sq_relay_field_name(fields[i]));
+        int ok = fields[i] == SQ_RELAY_IP ? ip_equal(g, w) : strcmp(g, w) == 0;
 
         if (!ok) {
-            printf("    %s: %s got \"%s\" want \"%s\"\n", where, fields[i].name,
-                   g, w);
+            printf("    %s: %s got \"%s\" want \"%s\"\n", where,
+                   sq_relay_field_name(fields[i]), g, w);
             bad++;
         }
     }
