@@ -175,7 +175,8 @@ jb_key(struct jbuf *b, const char *key, int first)
     if (!first)
         *p++ = ',';
     *p++ = '"';
-    memcpy(p, key, kl);
+    /* JSON text in a buffer, not a C string: no NUL wanted. */
+    memcpy(p, key, kl); /* NOLINT(bugprone-not-null-terminated-result) */
     p += kl;
     *p++ = '"';
     *p++ = ':';
