@@ -194,11 +194,18 @@ void
 jb_kv_int(struct jbuf *b, const char *key, long long v, int first)
 {
     char num[24];
-    int n = snprintf(num, sizeof(num), "%lld", v);
+    size_t k = sizeof(num);
+    unsigned long long u =
+        v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
+    do {
+        num[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        num[--k] = '-';
     jb_key(b, key, first);
-    if (n > 0 && (size_t)n < sizeof(num))
-        jb_raw(b, num, (size_t)n);
+    jb_raw(b, num + k, sizeof(num) - k);
 }
 
 void

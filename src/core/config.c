@@ -61,6 +61,9 @@ sq_config_key_index(const char *k, size_t len)
     for (size_t i = 0; i < sq_config_nkeys; i++) {
         const char *name = sq_config_keys[i].name;
         size_t j = 0;
+
+        if (len == 0 || name[0] != k[0]) /* names never start with '_' */
+            continue;
         while (j < len && name[j] != '\0' &&
                (k[j] == name[j] || (k[j] == '-' && name[j] == '_')))
             j++;

@@ -283,6 +283,25 @@ bound(const sq_msgsrc *src, int cut, const char *p, size_t n, const char **data,
     return cut ? SQ_ELIMIT_MESSAGE : SQ_OK;
 }
 
+/* "path#N" into out (path is plen bytes; out holds plen + LABEL_EXTRA).
+ * Written by hand: this runs once per message of an mbox. */
+static void
+label_number(char *out, const char *path, size_t plen, size_t n)
+{
+    char digits[24];
+    size_t k = 0;
+
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0 && k < sizeof(digits));
+    memcpy(out, path, plen);
+    out[plen] = '#';
+    for (size_t i = 0; i < k; i++)
+        out[plen + 1 + i] = digits[k - 1 - i];
+    out[plen + 1 + k] = '\0';
+}
+
 static sq_status
 next_mbox(sq_msgsrc *src, const char **data, size_t *len, const char **label)
 {
@@ -301,7 +320,7 @@ next_mbox(sq_msgsrc *src, const char **data, size_t *len, const char **label)
         src->labelcap = need;
     }
     src->nmsg++;
-    snprintf(src->label, src->labelcap, "%s#%zu", src->path, src->nmsg);
+    label_number(src->label, src->path, need - LABEL_EXTRA, src->nmsg);
     *label = src->label;
     /* The last message of a stream cut at max_message_bytes is cut. */
     cut = src->map.cut && p + n == src->map.data + src->map.len;
