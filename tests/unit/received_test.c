@@ -98,10 +98,15 @@ sa_case(json_t *o, int lineno)
     return ok;
 }
 
+/* Run case_fn over every line of a vector file; count and check it.
+ * Returns 0 when the file is absent. */
+typedef int (*vec_case_fn)(json_t *o, int lineno, const void *ctx);
+
 static int
-run_sa(void)
+run_vectors(const char *file, int expect, vec_case_fn fn, const void *ctx,
+            int *total, int *pass)
 {
-    FILE *f = open_vec("rcvd_parser.jsonl");
+    FILE *f = open_vec(file);
     static char line[LINE_MAX_BYTES];
     int lineno = 0;
 
@@ -111,20 +116,33 @@ run_sa(void)
         json_error_t err;
         json_t *o = json_loads(line, JSON_ALLOW_NUL, &err);
         lineno++;
-        SQ_CHECK(o != NULL, "rcvd_parser.jsonl:%d: bad JSON", lineno);
+        SQ_CHECK(o != NULL, "%s:%d: bad JSON: %s", file, lineno, err.text);
         if (o == NULL)
             continue;
-        sa_total++;
-        if (sa_case(o, lineno))
-            sa_pass++;
+        (*total)++;
+        if (fn(o, lineno, ctx))
+            (*pass)++;
         json_decref(o);
     }
     fclose(f);
-    SQ_CHECK(sa_total == 145, "expected 145 SpamAssassin cases, read %d",
-             sa_total);
-    SQ_CHECK(sa_pass == sa_total, "SpamAssassin: %d/%d pass", sa_pass,
-             sa_total);
+    SQ_CHECK(*total == expect, "%s: expected %d cases, read %d", file, expect,
+             *total);
+    SQ_CHECK(*pass == *total, "%s: %d/%d pass", file, *pass, *total);
     return 1;
+}
+
+static int
+sa_vec(json_t *o, int lineno, const void *ctx)
+{
+    (void)ctx;
+    return sa_case(o, lineno);
+}
+
+static int
+run_sa(void)
+{
+    return run_vectors("rcvd_parser.jsonl", 145, sa_vec, NULL, &sa_total,
+                       &sa_pass);
 }
 
 /* ---------------------------------------------------------------- */
@@ -308,32 +326,25 @@ rs_case(json_t *o, const char *recv_key, const char *tag, int lineno)
     return ok;
 }
 
+struct rs_ctx {
+    const char *recv_key, *tag;
+};
+
+static int
+rs_vec(json_t *o, int lineno, const void *ctx)
+{
+    const struct rs_ctx *c = ctx;
+
+    return rs_case(o, c->recv_key, c->tag, lineno);
+}
+
 static int
 run_rspamd(const char *file, const char *recv_key, const char *tag, int *total,
            int *pass)
 {
-    FILE *f = open_vec(file);
-    static char line[LINE_MAX_BYTES];
-    int lineno = 0;
+    struct rs_ctx c = {recv_key, tag};
 
-    if (f == NULL)
-        return 0;
-    while (fgets(line, sizeof(line), f) != NULL) {
-        json_error_t err;
-        json_t *o = json_loads(line, JSON_ALLOW_NUL, &err);
-        lineno++;
-        SQ_CHECK(o != NULL, "%s:%d: bad JSON: %s", file, lineno, err.text);
-        if (o == NULL)
-            continue;
-        (*total)++;
-        if (rs_case(o, recv_key, tag, lineno))
-            (*pass)++;
-        json_decref(o);
-    }
-    fclose(f);
-    SQ_CHECK(*total == 13, "%s: expected 13 cases, read %d", file, *total);
-    SQ_CHECK(*pass == *total, "%s: %d/%d pass", file, *pass, *total);
-    return 1;
+    return run_vectors(file, 13, rs_vec, &c, total, pass);
 }
 
 /* ---------------------------------------------------------------- */
