@@ -37,6 +37,12 @@ typedef enum sq_status {
     SQ_ELIMIT_RECEIVED, /* more Received headers than max_received */
     SQ_ELIMIT_LINE,     /* a line longer than max_line_length */
     SQ_ELIMIT_MESSAGE,  /* a message larger than max_message_bytes */
+    SQ_ENET,            /* network error: connect, resolve, protocol */
+    SQ_ETIMEOUT,        /* a peer did not answer in time */
+    SQ_ELIMIT_RESPONSE, /* a response larger than max_response_bytes */
+    SQ_ERATELIMIT,      /* a registry budget is spent or it said 429 */
+    SQ_EBLOCKED,        /* a registry says we are blocked */
+    SQ_ELOOP,           /* referral loop or too many referrals */
     SQ_STATUS_MAX
 } sq_status;
 

@@ -37,6 +37,12 @@ static const char *const status_text[SQ_STATUS_MAX] = {
     [SQ_ELIMIT_RECEIVED] = "Received header count exceeds max_received",
     [SQ_ELIMIT_LINE] = "line exceeds max_line_length",
     [SQ_ELIMIT_MESSAGE] = "message exceeds max_message_bytes",
+    [SQ_ENET] = "network error",
+    [SQ_ETIMEOUT] = "timed out",
+    [SQ_ELIMIT_RESPONSE] = "response exceeds max_response_bytes",
+    [SQ_ERATELIMIT] = "registry query budget spent (rate limited)",
+    [SQ_EBLOCKED] = "registry refuses our queries (blocked)",
+    [SQ_ELOOP] = "referral loop or too many referrals",
 };
 
 const char *
