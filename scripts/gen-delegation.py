@@ -49,10 +49,20 @@ HEADER = """\
 #
 # Format: one entry per line, "#" starts a comment.
 #   {fmt}
-# Entries are sorted and must not overlap; the build (tools/gen-tables.c)
-# fails with "FILE:LINE: message" on a bad line.  Registry keywords:
+# The build (tools/gen-tables.c) fails with "FILE:LINE: message" on a
+# bad line.
+{extra}"""
+
+RANGE_NOTE = """\
+# Entries are sorted and must not overlap.  Registry keywords (the RDAP
+# base URL and whois host of each are in src/whois/tables.c):
 # arin ripencc apnic lacnic afrinic jpnic krnic twnic cnnic idnic vnnic
 # irinn nicbr nicmx iana.
+"""
+
+DNS_NOTE = """\
+# Entries are sorted by TLD, no duplicates.  URLs end in '/'; a TLD with
+# no https server is kept as a comment only.
 """
 
 
@@ -117,12 +127,19 @@ def gen_asn(doc):
 
 
 def gen_dns(doc):
+    """RDAP runs over https only (RFC 7481 section 3): a TLD whose
+    servers are all plain http is left out, with a comment saying so."""
     rows = []
     for entries, urls in doc["services"]:
         url = first_https(urls)
         for e in entries:
-            rows.append((e.lower().rstrip("."), url))
-    rows.sort()
+            tld = e.lower().rstrip(".")
+            if url.startswith("https://"):
+                rows.append((tld, url))
+            else:
+                rows.append(("# " + tld, "left out: no https server (%s)"
+                             % " ".join(urls)))
+    rows.sort(key=lambda r: r[0].lstrip("# "))
     return rows
 
 
@@ -160,7 +177,9 @@ def main():
         doc = load(path)
         hdr = HEADER.format(name=dst, what=what, json=src,
                             source=args.source,
-                            pub=doc.get("publication", "?"), fmt=fmt)
+                            pub=doc.get("publication", "?"), fmt=fmt,
+                            extra=DNS_NOTE if src == "dns.json"
+                            else RANGE_NOTE)
         write(os.path.join(args.out, dst), hdr, fn(doc))
         print("wrote", dst)
 
