@@ -49,7 +49,8 @@ typedef enum sq_contact_source {
     SQ_SRC_DNS_ABUSIX,
     SQ_SRC_ABUSE_NET,
     SQ_SRC_OFFLINE,
-    SQ_SRC_OVERRIDE
+    SQ_SRC_OVERRIDE,
+    SQ_SRC_RFC2142 /* abuse@ the domain itself (RFC 2142), low confidence */
 } sq_contact_source;
 
 typedef enum sq_confidence {

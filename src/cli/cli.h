@@ -100,5 +100,7 @@ void cli_progress(const char *what, size_t n, int final);
 int cmd_trace(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_whois(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 
 #endif

@@ -11,6 +11,9 @@
 static const struct cli_cmd commands[] = {
     {"trace", "where did this message really come from?", cmd_trace},
     {"trust", "learn your own relay chain (trust learn MAILBOX)", cmd_trust},
+    {"whois", "who is responsible for an IP, CIDR, AS, domain or URL?",
+     cmd_whois},
+    {"update", "refresh the IANA RDAP bootstrap files", cmd_update},
     {"config", "show configuration keys, defaults and values", cmd_config},
 };
 

@@ -59,6 +59,37 @@ check_header_names(const char *v, size_t len, sq_diag *d)
     return ok;
 }
 
+/* "name=value" pairs separated by spaces or commas. */
+static int
+check_pairs(const char *v, size_t len, sq_diag *d)
+{
+    size_t i = 0;
+    int ok = 1;
+
+    while (i < len) {
+        size_t j = i;
+        const char *eq;
+
+        while (i < len && is_sep(v[i]))
+            i++;
+        j = i;
+        while (j < len && !is_sep(v[j]))
+            j++;
+        if (j == i)
+            break;
+        eq = memchr(v + i, '=', j - i);
+        if (eq == NULL || eq == v + i || eq == v + j - 1) {
+            char show[SQ_SHOW_MAX + 4];
+
+            sq_str_show(v + i, j - i, show);
+            sq_diag_addf(d, NULL, 0, "expected name=value, got '%s'", show);
+            ok = 0;
+        }
+        i = j;
+    }
+    return ok;
+}
+
 const sq_config_key sq_config_keys[] = {
     {"trusted_networks", SQ_CFG_STRING, "", 0, 0,
      "hosts whose Received headers are trusted (SpamAssassin netset "
@@ -91,6 +122,46 @@ const sq_config_key sq_config_keys[] = {
      "largest message read from stdin or a single file, in bytes", NULL},
     {"check_chain", SQ_CFG_BOOL, "yes", 0, 1,
      "check that each Received hop names the previous hop's receiver", NULL},
+    /* ---- store ---- */
+    {"store", SQ_CFG_STRING, "", 0, 0,
+     "state database: sqlite:PATH or PATH (default "
+     "$XDG_DATA_HOME/squeaky/squeaky.db)",
+     NULL},
+    /* ---- whois ---- */
+    {"rdap_servers", SQ_CFG_STRING, "", 0, 0,
+     "registry=URL pairs replacing RDAP base URLs (registry or *), for "
+     "mirrors and tests",
+     check_pairs},
+    {"whois_servers", SQ_CFG_STRING, "", 0, 0,
+     "name=host[:port] pairs replacing whois servers (name: registry, "
+     "whois host or *)",
+     check_pairs},
+    {"dns_servers", SQ_CFG_STRING, "", 0, 0,
+     "DNS resolvers host[:port],... for the DNS sources (default: system)",
+     NULL},
+    {"lookup_timeout", SQ_CFG_INT, "15000", 100, 600000,
+     "timeout of one registry or DNS exchange, in milliseconds", NULL},
+    {"max_response_bytes", SQ_CFG_INT, "4194304", 1024, 1073741824,
+     "largest RDAP or whois response read, in bytes", NULL},
+    {"max_referrals", SQ_CFG_INT, "4", 0, 16,
+     "most referrals followed for one query", NULL},
+    {"cache_ttl", SQ_CFG_INT, "172800", 0, 31536000,
+     "seconds an answer is kept in the cache (0: no cache)", NULL},
+    {"negative_cache_ttl", SQ_CFG_INT, "3600", 0, 31536000,
+     "seconds a 'nothing found' answer is kept", NULL},
+    {"rate_limits", SQ_CFG_STRING,
+     "lacnic=10/60 afrinic=30/60 apnic=60/60 arin=60/60 ripencc=100/60 "
+     "jpnic=10/60 krnic=10/60 *=30/60",
+     0, 0, "registry=queries/seconds token buckets (registry or *)",
+     check_pairs},
+    {"rate_wait_max", SQ_CFG_INT, "120000", 0, 3600000,
+     "longest wait for a registry token, in milliseconds", NULL},
+    {"overrides_file", SQ_CFG_STRING, "", 0, 0,
+     "network/AS -> contact overrides (default "
+     "$XDG_CONFIG_HOME/squeaky/overrides)",
+     NULL},
+    {"lookup_jobs", SQ_CFG_INT, "8", 1, 64,
+     "concurrent lookups for 'squeaky whois -'", NULL},
 };
 
 const size_t sq_config_nkeys =

@@ -192,6 +192,7 @@ source_rank(sq_contact_source s)
     static const int rank[] = {
         [SQ_SRC_OVERRIDE] = 0, [SQ_SRC_RDAP] = 1,       [SQ_SRC_WHOIS] = 2,
         [SQ_SRC_OFFLINE] = 3,  [SQ_SRC_DNS_ABUSIX] = 4, [SQ_SRC_ABUSE_NET] = 5,
+        [SQ_SRC_RFC2142] = 6,
     };
 
     return (unsigned)s < sizeof(rank) / sizeof(rank[0]) ? rank[s] : 9;
@@ -576,7 +577,8 @@ SQ_API const char *
 sq_contact_source_name(sq_contact_source s)
 {
     static const char *const tab[] = {"rdap",      "whois",   "dns-abusix",
-                                      "abuse.net", "offline", "override"};
+                                      "abuse.net", "offline", "override",
+                                      "rfc2142"};
     return NAME_OF(tab, s);
 }
 

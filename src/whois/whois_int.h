@@ -161,6 +161,9 @@ const char *wt_rdap_base(wt_registry r);
  * tables (data/delegation-*.list, generated at build time). */
 wt_registry wt_lookup_ip(const sq_ipaddr *a);
 wt_registry wt_lookup_asn(unsigned long asn);
+/* Bundled RDAP base URL for a domain (data/rdap-dns.list, longest
+ * suffix), NULL when the TLD has none. */
+const char *wt_rdap_base_domain(const char *domain, size_t len);
 
 /* 1 when email is a registry placeholder or "not us" address
  * (data/placeholders.list: exact addresses and whole domains). */
