@@ -136,6 +136,31 @@ dns_callback(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
     }
 }
 
+/* The channel's sockets as pollfds; returns how many. */
+static int
+dns_pollfds(wn_dns *r, struct pollfd *pfd)
+{
+    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+    /* The bit tests are spelled out unsigned: c-ares's own macros shift
+     * a signed 1 into the sign bit for the last socket. */
+    unsigned bits = (unsigned)ares_getsock(r->ch, socks, ARES_GETSOCK_MAXNUM);
+    int np = 0;
+
+    for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+        unsigned rd = 1u << i, wr = 1u << (i + ARES_GETSOCK_MAXNUM);
+        short ev =
+            (short)((bits & rd ? POLLIN : 0) | (bits & wr ? POLLOUT : 0));
+
+        if (ev == 0)
+            continue;
+        pfd[np].fd = socks[i];
+        pfd[np].events = ev;
+        pfd[np].revents = 0;
+        np++;
+    }
+    return np;
+}
+
 /* Run the channel until every result is done or the deadline passes
  * (then the queries are cancelled: their status is ARES_ECANCELLED). */
 static void
@@ -144,13 +169,11 @@ dns_loop(wn_dns *r, dns_result *res, size_t nres)
     long long deadline = dns_now_ms() + r->timeout_ms;
 
     for (;;) {
-        ares_socket_t socks[ARES_GETSOCK_MAXNUM];
         struct pollfd pfd[ARES_GETSOCK_MAXNUM];
         struct timeval tv, *tvp, maxtv;
         long long left = deadline - dns_now_ms();
         size_t pending = 0;
-        unsigned bits;
-        int np = 0, ms, pr;
+        int np, ms, pr;
 
         for (size_t i = 0; i < nres; i++)
             pending += !res[i].done;
@@ -160,21 +183,7 @@ dns_loop(wn_dns *r, dns_result *res, size_t nres)
             ares_cancel(r->ch);
             return;
         }
-        /* The bit tests are spelled out unsigned: c-ares's own macros
-         * shift a signed 1 into the sign bit for the last socket. */
-        bits = (unsigned)ares_getsock(r->ch, socks, ARES_GETSOCK_MAXNUM);
-        for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-            unsigned rd = 1u << i, wr = 1u << (i + ARES_GETSOCK_MAXNUM);
-            short ev =
-                (short)((bits & rd ? POLLIN : 0) | (bits & wr ? POLLOUT : 0));
-
-            if (ev == 0)
-                continue;
-            pfd[np].fd = socks[i];
-            pfd[np].events = ev;
-            pfd[np].revents = 0;
-            np++;
-        }
+        np = dns_pollfds(r, pfd);
         maxtv.tv_sec = (time_t)(left / 1000);
         maxtv.tv_usec = (suseconds_t)((left % 1000) * 1000);
         tvp = ares_timeout(r->ch, &maxtv, &tv);
@@ -189,14 +198,14 @@ dns_loop(wn_dns *r, dns_result *res, size_t nres)
             continue;
         }
         for (int i = 0; i < np; i++) {
-            ares_socket_t rfd = pfd[i].revents & (POLLIN | POLLERR | POLLHUP)
-                                    ? pfd[i].fd
-                                    : ARES_SOCKET_BAD;
-            ares_socket_t wfd =
-                pfd[i].revents & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD;
+            short ev = pfd[i].revents;
 
-            if (rfd != ARES_SOCKET_BAD || wfd != ARES_SOCKET_BAD)
-                ares_process_fd(r->ch, rfd, wfd);
+            if (ev != 0)
+                ares_process_fd(r->ch,
+                                ev & (POLLIN | POLLERR | POLLHUP)
+                                    ? pfd[i].fd
+                                    : ARES_SOCKET_BAD,
+                                ev & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD);
         }
     }
 }

@@ -206,7 +206,7 @@ w43_recv(int fd, const wn_limits *lim, long long deadline, wn_buf *buf,
             return SQ_ELIMIT_RESPONSE;
         }
         if (buf->len + (size_t)n + 1 > cap) {
-            size_t ncap = cap ? cap : W43_CHUNK * 2;
+            size_t ncap = cap ? cap : (size_t)W43_CHUNK * 2;
             char *p;
 
             while (ncap < buf->len + (size_t)n + 1)

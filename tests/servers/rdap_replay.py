@@ -15,6 +15,7 @@ error document.  Fault modes, chosen by path:
   /huge-cl           the same with Content-Length: 1073741824
   /redirect-loop     302 to itself, for ever
   /redirect/REST     302 to /REST (one good redirect)
+  /redirect-file     302 to file:///etc/passwd (must be refused)
   /echo              200 with the request's User-Agent and Accept as JSON
 --delay-ms delays every answer; --log gets one line per request path.
 The chosen port goes to --port-file once the server listens.
@@ -89,6 +90,8 @@ class Handler(BaseHTTPRequestHandler):
             self.stream_huge(path == "/huge-cl")
         elif path == "/redirect-loop":
             self.send_body(302, b"", extra=[("Location", "/redirect-loop")])
+        elif path == "/redirect-file":
+            self.send_body(302, b"", extra=[("Location", "file:///etc/passwd")])
         elif path.startswith("/redirect/"):
             self.send_body(302, b"", extra=[("Location", path[9:])])
         elif path == "/echo":

@@ -246,6 +246,9 @@ test_http_faults(void)
                  log_count("SQ_TEST_RDAP_LOG", "/redirect-loop") - before);
 
     /* other schemes are refused, before and after a redirect */
+    st = get("/redirect-file", &lim, &status, &ra, &b);
+    SQ_CHECK(st == SQ_ENET && b.data == NULL, "redirect to file:// refused: %s",
+             sq_strerror(st));
     st = wn_http_get("file:///etc/passwd", &lim, &status, &ra, &b, d);
     SQ_CHECK(st == SQ_ENET && b.data == NULL, "file:// refused: %s",
              sq_strerror(st));
@@ -595,6 +598,11 @@ test_dns_timeout(void)
     wn_dns_free(r);
     close(fd);
 
+    r = NULL;
+    SQ_CHECK(wn_dns_new("127.0.0.1:5353,[::1]:53", 600, &r, NULL) == SQ_OK &&
+                 r != NULL,
+             "IPv4 and bracketed IPv6 servers with ports");
+    wn_dns_free(r);
     r = NULL;
     SQ_CHECK(wn_dns_new("not a server list", 600, &r, NULL) == SQ_ECONFIG &&
                  r == NULL,
