@@ -51,6 +51,12 @@ typedef struct list {
 
 static int nerrors;
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void
+lerr(const char *path, unsigned line, const char *fmt, ...);
+
 static void
 lerr(const char *path, unsigned line, const char *fmt, ...)
 {
