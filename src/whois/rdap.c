@@ -1182,7 +1182,6 @@ rdap_parse(const char *json, size_t len, const char *url, sq_whois_answer *a,
     json_error_t err;
     json_t *root;
     rd_state *st;
-    sq_status rc = SQ_OK;
 
     if (a == NULL || (json == NULL && len > 0))
         return SQ_EINVAL;
@@ -1194,13 +1193,16 @@ rdap_parse(const char *json, size_t len, const char *url, sq_whois_answer *a,
         return SQ_ELIMIT_RESPONSE;
     }
     root = json_loadb(json ? json : "", len, 0, &err);
-    if (root == NULL || !json_is_object(root)) {
+    if (root == NULL) {
         char show[SQ_SHOW_MAX + 4];
 
-        sq_str_show(root ? "not a JSON object" : err.text,
-                    root ? 17 : strlen(err.text), show);
+        sq_str_show(err.text, strlen(err.text), show);
         sq_diag_addf(d, NULL, 0, "rdap: bad JSON at line %d column %d: %s",
-                     root ? 1 : err.line, root ? 1 : err.column, show);
+                     err.line, err.column, show);
+        return SQ_EPARSE;
+    }
+    if (!json_is_object(root)) {
+        sq_diag_addf(d, NULL, 0, "rdap: the document is not a JSON object");
         json_decref(root);
         return SQ_EPARSE;
     }
@@ -1219,5 +1221,5 @@ rdap_parse(const char *json, size_t len, const char *url, sq_whois_answer *a,
     rd_run(st);
     free(st);
     json_decref(root);
-    return rc;
+    return SQ_OK;
 }
