@@ -784,9 +784,9 @@ tb_add(tbuf *b, const char *s)
 }
 
 static void
-test_hostile(void)
+test_many_entities(tbuf *bp)
 {
-    tbuf b = {0};
+    tbuf b = *bp;
     char item[160];
     sq_status st;
     sq_whois_answer *a;
@@ -811,6 +811,16 @@ test_hostile(void)
     SQ_CHECK(has_warning(a, "entities") && has_warning(a, "contacts"),
              "many entities: warned");
     sq_whois_answer_free(a);
+    *bp = b;
+}
+
+static void
+test_deep_entities(tbuf *bp)
+{
+    tbuf b = *bp;
+    char item[160];
+    sq_status st;
+    sq_whois_answer *a;
 
     /* Entities nested 200 deep: cut at WA_MAX_DEPTH. */
     b.n = 0;
@@ -830,6 +840,15 @@ test_hostile(void)
              "deep entities: %zu contacts", a->ncontacts);
     SQ_CHECK(has_warning(a, "deeper"), "deep entities: warned");
     sq_whois_answer_free(a);
+    *bp = b;
+}
+
+static void
+test_huge(tbuf *bp)
+{
+    tbuf b = *bp;
+    sq_status st;
+    sq_whois_answer *a;
 
     /* A huge name is cut; a document over the limit is refused. */
     b.n = 0;
@@ -854,6 +873,17 @@ test_hostile(void)
     a = parse_doc(b.p, b.n, NULL, NULL, &st, NULL);
     SQ_CHECK(st == SQ_EPARSE, "deep arrays: EPARSE");
     sq_whois_answer_free(a);
+    *bp = b;
+}
+
+static void
+test_hostile(void)
+{
+    tbuf b = {0};
+
+    test_many_entities(&b);
+    test_deep_entities(&b);
+    test_huge(&b);
     free(b.p);
 }
 
@@ -957,21 +987,11 @@ remove_files(const char *dir)
 }
 
 static void
-test_bootstrap_files(void)
+test_bootstrap_dns_asn(const char *dir, sq_diag *d)
 {
-    char dir[] = "/tmp/rdap_test_XXXXXX";
-    rdap_bootstrap *b = NULL, *keep = (rdap_bootstrap *)&b;
-    sq_diag *d = sq_diag_new();
+    rdap_bootstrap *b = NULL;
     sq_status st;
 
-    SQ_CHECK(rdap_bootstrap_load(&b, NULL, d) == SQ_ENOTFOUND,
-             "bootstrap: NULL dir is ENOTFOUND");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
-        exit(1);
-    }
-    SQ_CHECK(rdap_bootstrap_load(&b, dir, d) == SQ_ENOTFOUND && b == NULL,
-             "bootstrap: empty dir is ENOTFOUND");
     write_file(dir, "dns.json",
                "{\"services\":[[[\"com\",\"net\"],[\"http://rdap.com.example/"
                "v1\",\"https://rdap.com.example/v1\"]],"
@@ -980,7 +1000,7 @@ test_bootstrap_files(void)
                "[[\"org\"],[\"ftp://only.example/\"]]]}");
     write_file(dir, "asn.json",
                "{\"services\":[[[\"64496-64511\",\"64512\"],[\"https://"
-               "sqtest-as.net/\"]],[[\"1-4294967295\"],[\"https://all.example/"
+               "as.example/\"]],[[\"1-4294967295\"],[\"https://all.example/"
                "\"]]]}");
     st = rdap_bootstrap_load(&b, dir, d);
     SQ_CHECK(st == SQ_OK, "bootstrap files: %s", sq_strerror(st));
@@ -996,14 +1016,21 @@ test_bootstrap_files(void)
               "dns: suffix only at a dot");
     CHECK_URL(rdap_bootstrap_domain(b, "foo.org"), NULL, "dns: no http(s) URL");
     CHECK_URL(rdap_bootstrap_domain(b, "a..com"), NULL, "dns: bad name");
-    CHECK_URL(rdap_bootstrap_asn(b, 64500), "https://sqtest-as.net/",
+    CHECK_URL(rdap_bootstrap_asn(b, 64500), "https://as.example/",
               "asn: narrowest range");
-    CHECK_URL(rdap_bootstrap_asn(b, 64512), "https://sqtest-as.net/",
+    CHECK_URL(rdap_bootstrap_asn(b, 64512), "https://as.example/",
               "asn: single");
     CHECK_URL(rdap_bootstrap_asn(b, 70000), "https://all.example/",
               "asn: wide range");
     CHECK_URL(boot_ip(b, "8.8.8.8"), NULL, "no ipv4.json: no address");
     rdap_bootstrap_free(b);
+}
+
+static void
+test_bootstrap_ip_files(const char *dir, sq_diag *d)
+{
+    rdap_bootstrap *b = NULL, *keep = (rdap_bootstrap *)&b;
+    sq_status st;
 
     b = keep;
     write_file(dir, "ipv4.json",
@@ -1014,19 +1041,41 @@ test_bootstrap_files(void)
     SQ_CHECK(rdap_bootstrap_load(&b, dir, d) == SQ_EPARSE && b == keep,
              "bootstrap: truncated JSON is EPARSE");
     write_file(dir, "ipv4.json",
-               "{\"services\":[[[\"11.0.0.0/8\"],[\"https://ten/\"]],"
-               "[[\"11.1.0.0/16\"],[\"https://ten-one/\"]]]}");
+               "{\"services\":[[[\"11.0.0.0/8\",\"10.0.0.0/8\"],[\"https://"
+               "eleven/\"]],[[\"11.1.0.0/16\"],[\"https://eleven-one/\"]]]}");
     write_file(dir, "ipv6.json",
-               "{\"services\":[[[\"2001:4860::/32\"],[\"https://doc/\"]]]}");
+               "{\"services\":[[[\"2001:4860::/32\",\"2001:db8::/32\"],"
+               "[\"https://six/\"]]]}");
     b = NULL;
     st = rdap_bootstrap_load(&b, dir, d);
     SQ_CHECK(st == SQ_OK, "bootstrap: all four files");
-    CHECK_URL(boot_ip(b, "11.1.2.3"), "https://ten-one/", "ip: longest");
-    CHECK_URL(boot_ip(b, "11.2.2.3"), "https://ten/", "ip: shorter");
-    CHECK_URL(boot_ip(b, "2001:4860::1"), "https://doc/", "ipv6");
-    CHECK_URL(boot_ip(b, "::ffff:11.1.0.1"), "https://ten-one/",
+    CHECK_URL(boot_ip(b, "11.1.2.3"), "https://eleven-one/", "ip: longest");
+    CHECK_URL(boot_ip(b, "11.2.2.3"), "https://eleven/", "ip: shorter");
+    CHECK_URL(boot_ip(b, "2001:4860::1"), "https://six/", "ipv6");
+    CHECK_URL(boot_ip(b, "::ffff:11.1.0.1"), "https://eleven-one/",
               "v4-mapped address uses ipv4.json");
+    CHECK_URL(boot_ip(b, "10.1.1.1"), NULL, "private space: no server");
+    CHECK_URL(boot_ip(b, "2001:db8::1"), NULL, "documentation: no server");
     rdap_bootstrap_free(b);
+}
+
+static void
+test_bootstrap_files(void)
+{
+    char dir[] = "/tmp/rdap_test_XXXXXX";
+    rdap_bootstrap *b = NULL;
+    sq_diag *d = sq_diag_new();
+
+    SQ_CHECK(rdap_bootstrap_load(&b, NULL, d) == SQ_ENOTFOUND,
+             "bootstrap: NULL dir is ENOTFOUND");
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    SQ_CHECK(rdap_bootstrap_load(&b, dir, d) == SQ_ENOTFOUND && b == NULL,
+             "bootstrap: empty dir is ENOTFOUND");
+    test_bootstrap_dns_asn(dir, d);
+    test_bootstrap_ip_files(dir, d);
     remove_files(dir);
     rmdir(dir);
     sq_diag_free(d);
