@@ -974,6 +974,38 @@ rd_field(rd_state *st, const char **field, const char *key)
         wa_set_net_field(st->a, field, s, rd_clamp(n));
 }
 
+/* 1 when [lo, hi] is wider than any block a registry hands out: more
+ * than an IPv4 /8 or an IPv6 /12 (IANA's own grants to the RIRs). */
+static int
+rd_too_wide(const sq_ipaddr *lo, const sq_ipaddr *hi)
+{
+    if (lo->v4)
+        return lo->b[12] != hi->b[12];
+    return lo->b[0] != hi->b[0] || (lo->b[1] & 0xf0) != (hi->b[1] & 0xf0);
+}
+
+/* A registry's stub for space it does not manage ("NON-RIPE-NCC-
+ * MANAGED-ADDRESS-BLOCK" 0.0.0.0 - 255.255.255.255, APNIC's
+ * "IANA-NETBLOCK-*"): its range must not become the network, or the
+ * cache would file the whole block under it. */
+static void
+rd_stub_check(rd_state *st)
+{
+    sq_whois_answer *a = st->a;
+    size_t n = 0;
+    const char *name = rd_str(st->root, "name", &n);
+    int named = name != NULL && (rd_contains(name, n, "NON-RIPE-NCC-MANAGED") ||
+                                 rd_contains(name, n, "IANA-NETBLOCK") ||
+                                 rd_contains(name, n, "NOT-MANAGED"));
+
+    if (!a->has_range || (!named && !rd_too_wide(&a->lo, &a->hi)))
+        return;
+    wa_warn(a, "rdap: %s is a registry stub, not the network; range ignored",
+            a->net.range);
+    a->has_range = 0;
+    a->net.ncidrs = 0;
+}
+
 static void
 rd_network(rd_state *st)
 {
@@ -981,6 +1013,7 @@ rd_network(rd_state *st)
     const char *reg = rd_registration(st->root);
 
     rd_range(st);
+    rd_stub_check(st);
     a->has_network = 1;
     rd_field(st, &a->net.name, "name");
     rd_field(st, &a->net.handle, "handle");

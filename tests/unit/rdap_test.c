@@ -520,6 +520,13 @@ static const char doc_padding[] =
     "'eventDate':'2012-02-24T09:44:34-05:00'},{'eventAction':'registration',"
     "'eventDate':'2007-03-13T12:09:54-04:00'}],"
     "'links':[{'href':'https://rdap.arin.net/registry/ip/74.125.0.0'}]}";
+static const char doc_stub[] =
+    "{'objectClassName':'ip network','name':'NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK',"
+    "'startAddress':'0.0.0.0','endAddress':'255.255.255.255',"
+    "'port43':'whois.ripe.net'}";
+static const char doc_wide6[] =
+    "{'objectClassName':'ip network','name':'AFRINIC-BLOCK',"
+    "'startAddress':'2c00::','endAddress':'2dff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'}";
 /* clang-format on */
 
 static void
@@ -706,6 +713,23 @@ test_events_and_padding(void)
                  "padding: zero-padded ARIN addresses");
     SQ_CHECK_STR(a->net.allocated, "2007-03-13", "events: registration");
     SQ_CHECK_STR(a->net.registry, "arin", "registry from the links");
+    sq_whois_answer_free(a);
+}
+
+static void
+test_stub(void)
+{
+    sq_status st;
+    sq_whois_answer *a = parse_q(doc_stub, "192.0.2.1", "", &st);
+
+    SQ_CHECK(st == SQ_OK && !a->has_range && a->net.ncidrs == 0,
+             "stub: the whole address space is not the network");
+    SQ_CHECK(has_warning(a, "stub"), "stub: warned");
+    SQ_CHECK_STR(a->net.name, "NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK",
+                 "stub: name kept");
+    sq_whois_answer_free(a);
+    a = parse_q(doc_wide6, NULL, "", &st);
+    SQ_CHECK(!a->has_range, "stub: wider than an IPv6 /12");
     sq_whois_answer_free(a);
 }
 
@@ -1127,6 +1151,7 @@ main(void)
     test_nir();
     test_domain_and_autnum();
     test_events_and_padding();
+    test_stub();
     test_bad_input();
     test_hostile();
     test_bootstrap_corpus();
