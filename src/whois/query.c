@@ -471,11 +471,12 @@ url_host(const char *h, size_t n, wq_query *q, char *text, size_t textlen)
         return "URL without a host";
     if (h[0] == '[') {
         if (n < 3 || h[n - 1] != ']' || memchr(h, '%', n) != NULL ||
-            !sq_ipaddr_parse(h + 1, n - 2, &ip) || ip.v4)
+            !sq_ipaddr_parse(h + 1, n - 2, &ip))
             return "bad IPv6 address in URL host";
         set_ip(q, &ip);
         sq_ipaddr_format(&ip, q->host);
-        snprintf(text, textlen, "[%s]", q->host);
+        /* [::ffff:192.0.2.1] is the IPv4 host 192.0.2.1 */
+        snprintf(text, textlen, ip.v4 ? "%s" : "[%s]", q->host);
         return NULL;
     }
     if (!pct_decode(h, n, dec, sizeof dec, &dn))
