@@ -15,6 +15,7 @@
 # waits (at most 10 s each) until each answers, and exports
 #   SQ_TEST_RDAP_URL=http://127.0.0.1:PORT   (registries under /arin/ ...)
 #   SQ_TEST_WHOIS=127.0.0.1:PORT
+#   SQ_TEST_WHOIS6=[::1]:PORT (the same server; "" when ::1 is missing)
 #   SQ_TEST_DNS=127.0.0.1:PORT                (for ares_set_servers_ports_csv)
 #   SQ_TEST_RDAP_LOG, SQ_TEST_WHOIS_LOG       (one line per request)
 #   SQ_TEST_SERVERS_TMP                       (their temporary directory)
@@ -125,7 +126,7 @@ sq__start_nsd() {
 sq__start_replay() {
     name=$1
     shift
-    python3 "$sq__srv/$name.py" --map "$sq__srv/${name%_replay}.map" \
+    python3 "$sq__srv/$name.py" "$@" --map "$sq__srv/${name%_replay}.map" \
         --root "$sq__root" --port 0 \
         --port-file "$SQ_TEST_SERVERS_TMP/$name.port" \
         --delay-ms "${SQ_TEST_DELAY_MS:-0}" \
@@ -158,7 +159,7 @@ sq_servers_start() {
     export SQ_TEST_SERVERS_TMP
 
     sq__start_replay rdap_replay || return 1
-    sq__start_replay whois_replay || return 1
+    sq__start_replay whois_replay --bind6 ::1 || return 1
     SQ_TEST_RDAP_URL="http://127.0.0.1:$(cat "$SQ_TEST_SERVERS_TMP/rdap_replay.port")"
     SQ_TEST_WHOIS="127.0.0.1:$(cat "$SQ_TEST_SERVERS_TMP/whois_replay.port")"
     sq__wait "rdap_replay at $SQ_TEST_RDAP_URL" python3 "$sq__srv/probe.py" \
@@ -166,6 +167,12 @@ sq_servers_start() {
     sq__wait "whois_replay at $SQ_TEST_WHOIS" python3 "$sq__srv/probe.py" \
         tcp 127.0.0.1 "${SQ_TEST_WHOIS#127.0.0.1:}" || return 1
     sq__start_nsd || return 1
+    # The whois server also listens on [::1] when the host has IPv6.
+    SQ_TEST_WHOIS6=""
+    if python3 "$sq__srv/probe.py" tcp ::1 "${SQ_TEST_WHOIS#127.0.0.1:}"; then
+        SQ_TEST_WHOIS6="[::1]:${SQ_TEST_WHOIS#127.0.0.1:}"
+    fi
+    export SQ_TEST_WHOIS6
 
     SQ_TEST_RDAP_LOG="$SQ_TEST_SERVERS_TMP/rdap.log"
     SQ_TEST_WHOIS_LOG="$SQ_TEST_SERVERS_TMP/whois.log"

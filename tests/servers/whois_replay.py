@@ -14,12 +14,15 @@ found".  Fault-mode queries:
   blocked   a RIPE-style "%ERROR:201: access denied" answer
   silent    closes without a byte
 --delay-ms delays every answer; --log gets one line per query.
+--bind6 ::1 adds an IPv6 listener on the same port when the host has one.
 """
 
 import argparse
 import os
+import socket
 import socketserver
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -99,11 +102,28 @@ class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
 
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
+def start_v6(opts, port, rules, reqlog):
+    """Also answer on [--bind6]:port (same port) in a thread; a host
+    without IPv6 only gets a note on stderr."""
+    try:
+        srv6 = Server6((opts.bind6, port), Handler)
+    except OSError as e:
+        sys.stderr.write("whois_replay: no IPv6 listener: %s\n" % e)
+        return
+    srv6.opts, srv6.rules, srv6.reqlog = opts, rules, reqlog
+    threading.Thread(target=srv6.serve_forever, daemon=True).start()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--map", required=True)
     ap.add_argument("--root")
     ap.add_argument("--bind", default="127.0.0.1")
+    ap.add_argument("--bind6", help="also listen here, same port (e.g. ::1)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--delay-ms", type=int, default=0)
@@ -116,6 +136,8 @@ def main():
     srv.opts = opts
     srv.rules = rc.load_map(opts.map, root)
     srv.reqlog = rc.RequestLog(opts.log)
+    if opts.bind6:
+        start_v6(opts, srv.server_address[1], srv.rules, srv.reqlog)
     rc.write_port_file(opts.port_file, srv.server_address[1])
     try:
         srv.serve_forever()

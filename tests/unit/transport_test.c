@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,39 @@ test_whois_recorded(void)
     }
 }
 
+/* The same server over IPv6 ([::1]), when the host has it. */
+static void
+test_whois_ipv6(void)
+{
+    const char *w6 = getenv("SQ_TEST_WHOIS6");
+    wn_limits lim = {5000, 1 << 20, 0};
+    size_t flen = 0;
+    char *want;
+    wn_buf b;
+    sq_status st;
+
+    if (w6 == NULL || w6[0] == '\0') {
+        fprintf(stderr, "transport_test: no [::1] listener, IPv6 exchange "
+                        "not tested\n");
+        return;
+    }
+    want = corpus_file("ipwhois/whois_raw/2a00_2381_ffff__1.txt", &flen);
+    st = wn_whois_query("::1", whois_port, "-B 2a00:2381:ffff::1", &lim, &b,
+                        NULL);
+    SQ_CHECK(st == SQ_OK, "whois over IPv6: %s", sq_strerror(st));
+    if (st == SQ_OK && want != NULL)
+        SQ_CHECK(b.len == flen && memcmp(b.data, want, flen) == 0,
+                 "IPv6 answer equals the file");
+    if (st == SQ_OK)
+        wn_buf_free(&b);
+    st = wn_whois_query("[::1]", whois_port, "blocked", &lim, &b, NULL);
+    SQ_CHECK(st == SQ_OK && strstr(b.data, "%ERROR:201") != NULL,
+             "bracketed IPv6 host: %s", sq_strerror(st));
+    if (st == SQ_OK)
+        wn_buf_free(&b);
+    free(want);
+}
+
 static void
 test_whois_faults(void)
 {
@@ -609,6 +643,69 @@ test_dns_timeout(void)
              "bad server list");
 }
 
+/* Threads at once: each its own DNS channel, HTTP and whois calls. */
+enum { PAR_THREADS = 4, PAR_ROUNDS = 5 };
+
+static void *
+par_worker(void *arg)
+{
+    wn_limits lim = {5000, 1 << 20, 3};
+    int *ok = arg;
+    wn_dns *r = NULL;
+    char url[512];
+
+    snprintf(url, sizeof(url), "%s/status/418", rdap_url);
+    if (wn_dns_new(dns_addr, 3000, &r, NULL) != SQ_OK)
+        return NULL;
+    for (int i = 0; i < PAR_ROUNDS; i++) {
+        long status = 0, ra = 0;
+        wn_buf b;
+        txts t;
+
+        if (wn_http_get(url, &lim, &status, &ra, &b, NULL) == SQ_OK) {
+            *ok += status == 418;
+            wn_buf_free(&b);
+        }
+        if (wn_whois_query(whois_host, whois_port, "parallel", &lim, &b,
+                           NULL) == SQ_OK) {
+            *ok += strstr(b.data, "%ERROR:101") != NULL;
+            wn_buf_free(&b);
+        }
+        memset(&t, 0, sizeof(t));
+        if (wn_dns_txt(r, "AS2856.asn.cymru.com", txt_add, &t, NULL) == SQ_OK)
+            *ok += t.n == 1 && strncmp(t.rec[0], "2856 |", 6) == 0;
+    }
+    wn_dns_free(r);
+    return NULL;
+}
+
+static void
+test_parallel(void)
+{
+    pthread_t th[PAR_THREADS];
+    int ok[PAR_THREADS] = {0}, total = 0, started = 0;
+    int h0 = log_count("SQ_TEST_RDAP_LOG", "/status/418");
+    int w0 = log_count("SQ_TEST_WHOIS_LOG", "parallel");
+
+    for (int i = 0; i < PAR_THREADS; i++)
+        started += pthread_create(&th[i], NULL, par_worker, &ok[i]) == 0;
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        total += ok[i];
+    }
+    SQ_CHECK(started == PAR_THREADS && total == PAR_THREADS * PAR_ROUNDS * 3,
+             "parallel exchanges: %d of %d", total,
+             PAR_THREADS * PAR_ROUNDS * 3);
+    if (h0 >= 0 && w0 >= 0) {
+        SQ_CHECK(log_count("SQ_TEST_RDAP_LOG", "/status/418") - h0 ==
+                     PAR_THREADS * PAR_ROUNDS,
+                 "each HTTP request asked once");
+        SQ_CHECK(log_count("SQ_TEST_WHOIS_LOG", "parallel") - w0 ==
+                     PAR_THREADS * PAR_ROUNDS,
+                 "each whois query asked once");
+    }
+}
+
 static void
 test_dns(void)
 {
@@ -650,7 +747,9 @@ main(void)
     test_http_headers_and_codes();
     test_http_faults();
     test_whois_recorded();
+    test_whois_ipv6();
     test_whois_faults();
     test_dns();
+    test_parallel();
     return sqtest_finish("transport_test");
 }
