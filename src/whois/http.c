@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +154,7 @@ http_host(const char *url, char out[SQ_SHOW_MAX + 4])
 
 static sq_status
 http_setup(CURL *h, const char *url, const wn_limits *lim, http_state *st,
-           struct curl_slist *hdrs, char *ua)
+           struct curl_slist *hdrs, char *ua, sq_diag *d)
 {
     CURLcode rc = CURLE_OK;
     long tmo = lim->timeout_ms > 0 ? lim->timeout_ms : 30000;
@@ -174,13 +175,20 @@ http_setup(CURL *h, const char *url, const wn_limits *lim, http_state *st,
     SETOPT(CURLOPT_NOSIGNAL, 1L);
     SETOPT(CURLOPT_HTTPHEADER, hdrs);
     SETOPT(CURLOPT_USERAGENT, ua);
-    SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)lim->max_bytes);
+    if (lim->max_bytes <= (size_t)INT64_MAX) /* else: no early refusal */
+        SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)lim->max_bytes);
     SETOPT(CURLOPT_WRITEFUNCTION, http_write);
     SETOPT(CURLOPT_WRITEDATA, st);
     SETOPT(CURLOPT_HEADERFUNCTION, http_header);
     SETOPT(CURLOPT_HEADERDATA, st);
 #undef SETOPT
-    return rc == CURLE_OK ? SQ_OK : SQ_ENOMEM;
+    if (rc == CURLE_OK)
+        return SQ_OK;
+    if (rc == CURLE_OUT_OF_MEMORY)
+        return SQ_ENOMEM;
+    sq_diag_addf(d, NULL, 0, "libcurl refused an option: %s",
+                 curl_easy_strerror(rc));
+    return SQ_ENET;
 }
 
 static sq_status
@@ -233,7 +241,7 @@ wn_http_get(const char *url, const wn_limits *lim, long *status,
     hdrs = curl_slist_append(NULL, "Accept: application/rdap+json");
     h = curl_easy_init();
     ret = hdrs == NULL || h == NULL ? SQ_ENOMEM
-                                    : http_setup(h, url, lim, &st, hdrs, ua);
+                                    : http_setup(h, url, lim, &st, hdrs, ua, d);
     if (ret != SQ_OK)
         goto out;
     rc = curl_easy_perform(h);
