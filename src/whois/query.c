@@ -222,6 +222,32 @@ parse_cidr(const char *s, size_t n, wq_query *q, const char **why)
     return 1;
 }
 
+/* WHATWG "ends in a number": the last label is all digits, or "0x"
+ * followed by hex digits.  Such a host is an IPv4 address or invalid. */
+static int
+ends_in_number(const char *s, size_t n)
+{
+    size_t l = n;
+
+    while (l > 0 && s[l - 1] != '.')
+        l--;
+    if (l == n)
+        return 0;
+    if (n - l >= 2 && s[l] == '0' && (s[l + 1] == 'x' || s[l + 1] == 'X')) {
+        for (size_t i = l + 2; i < n; i++) {
+            char c = lower(s[i]);
+
+            if (!is_digit(c) && !(c >= 'a' && c <= 'f'))
+                return 0;
+        }
+        return 1;
+    }
+    for (size_t i = l; i < n; i++)
+        if (!is_digit(s[i]))
+            return 0;
+    return 1;
+}
+
 /*
  * A URL host as browsers read IPv4 (WHATWG URL standard): 1 to 4 dot
  * parts, each decimal, 0x-hex or 0-octal, the last one filling the rest
@@ -240,15 +266,8 @@ whatwg_ipv4(const char *s, size_t n, sq_ipaddr *out)
         n--;
     if (n == 0)
         return 0;
-    {
-        /* Only a numeric last part makes this an address. */
-        size_t l = n;
-
-        while (l > 0 && s[l - 1] != '.')
-            l--;
-        if (!is_digit(s[l]))
-            return 0;
-    }
+    if (!ends_in_number(s, n))
+        return 0;
     for (size_t i = 0; i <= n; i++) {
         unsigned base = 10;
         const char *p;
@@ -340,13 +359,14 @@ check_alabel(const char *h)
 }
 
 /*
- * [s, s+n) (UTF-8 or ASCII, no trailing dot) to a lower-case A-label in
- * out[256].  libidn2 2.3 silently drops ASCII characters that STD3
- * forbids ("a_b" becomes "ab"), so ASCII is checked here first and the
- * result must equal the one without STD3 rules.
+ * [s, s+n) (UTF-8 or ASCII, no trailing dot) to lower-case ASCII (A-labels
+ * for IDNs) in out[256]; to_alabel() then checks it is a domain.  libidn2 2.3
+ * silently drops ASCII characters that STD3 forbids ("a_b" becomes "ab"), so
+ * ASCII is checked here first and the result must equal the one without STD3
+ * rules.
  */
 static const char *
-to_alabel(const char *s, size_t n, char out[256])
+idn_ascii(const char *s, size_t n, char out[256])
 {
     char in[WQ_HOST_RAW_MAX + 1];
     char *a = NULL, *b = NULL;
@@ -377,12 +397,22 @@ to_alabel(const char *s, size_t n, char out[256])
         why = "character not allowed in a domain";
         goto out;
     }
-    if ((why = check_alabel(a)) == NULL)
+    if (strlen(a) > WQ_NAME_MAX)
+        why = "domain longer than 253 bytes";
+    else
         snprintf(out, 256, "%s", a);
 out:
     idn2_free(a);
     idn2_free(b);
     return why;
+}
+
+static const char *
+to_alabel(const char *s, size_t n, char out[256])
+{
+    const char *why = idn_ascii(s, n, out);
+
+    return why != NULL ? why : check_alabel(out);
 }
 
 static void
@@ -463,6 +493,7 @@ static const char *
 url_host(const char *h, size_t n, wq_query *q, char *text, size_t textlen)
 {
     char dec[WQ_HOST_RAW_MAX];
+    const char *why;
     size_t dn;
     sq_ipaddr ip;
     int r;
@@ -481,23 +512,22 @@ url_host(const char *h, size_t n, wq_query *q, char *text, size_t textlen)
     }
     if (!pct_decode(h, n, dec, sizeof dec, &dn))
         return "bad %-escape in URL host";
-    if ((r = whatwg_ipv4(dec, dn, &ip)) < 0)
+    if (dn > 0 && dec[dn - 1] == '.')
+        dn--;
+    /* As browsers: IDNA mapping first ("１２７．０．０．１" is an
+     * address), then a host ending in a number must be IPv4. */
+    if ((why = idn_ascii(dec, dn, q->host)) != NULL)
+        return why;
+    if ((r = whatwg_ipv4(q->host, strlen(q->host), &ip)) < 0)
         return "bad IPv4 address in URL host";
     if (r > 0) {
         set_ip(q, &ip);
         sq_ipaddr_format(&ip, q->host);
-        snprintf(text, textlen, "%s", q->host);
-        return NULL;
+    } else if ((why = check_alabel(q->host)) != NULL) {
+        return why;
+    } else {
+        set_registrable(q);
     }
-    if (dn > 0 && dec[dn - 1] == '.')
-        dn--;
-    {
-        const char *why = to_alabel(dec, dn, q->host);
-
-        if (why != NULL)
-            return why;
-    }
-    set_registrable(q);
     snprintf(text, textlen, "%s", q->host);
     return NULL;
 }

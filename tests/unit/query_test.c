@@ -130,6 +130,16 @@ static const qcase cases[] = {
      ""},
     {"http://0x7f.1/", OK, SQ_WQ_URL, "http://127.0.0.1/", "127.0.0.1", ""},
     {"http://0300.0250.1.1/", OK, SQ_WQ_URL, "http://192.168.1.1/", NULL, NULL},
+    /* WHATWG: only an all-digit or 0x-hex last label makes an address;
+     * IDNA mapping comes first (fullwidth digits, soft hyphen). */
+    {"http://1.0.7d/", OK, SQ_WQ_URL, "http://1.0.7d/", "1.0.7d", NULL},
+    {"1.0.\xc2\xad"
+     "7D/32",
+     OK, SQ_WQ_URL, "http://1.0.7d/32", "1.0.7d", NULL},
+    {"http://\xef\xbc\x91\xef\xbc\x92\xef\xbc\x97\xef\xbc\x8e"
+     "1/",
+     OK, SQ_WQ_URL, "http://127.0.0.1/", "127.0.0.1", ""},
+    {"http://0x/", OK, SQ_WQ_URL, "http://0.0.0.0/", NULL, NULL},
     {"http://%65vil.example/", OK, SQ_WQ_URL, "http://evil.example/",
      "evil.example", NULL},
     {"http://b%C3%BCcher.example/", OK, SQ_WQ_URL,
