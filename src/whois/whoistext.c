@@ -116,7 +116,7 @@ count_lines(const char *s, size_t n)
 static void
 obj_close(wt_objects *o, size_t *start)
 {
-    if (o->nattrs > *start && o->nobjs < WT_MAX_OBJECTS) {
+    if (o->nattrs > *start && o->nobjs < o->cap_objs) {
         o->objs[o->nobjs].first = *start;
         o->objs[o->nobjs].count = o->nattrs - *start;
         o->nobjs++;
@@ -162,6 +162,8 @@ wt_objects_parse(wt_ctx *c, const char *txt, size_t len, wt_objects *o)
         wt_objects_free(o);
         return SQ_ENOMEM;
     }
+    o->cap_attrs = maxa;
+    o->cap_objs = maxo;
     wt_lines_init(&it, txt, len);
     while (wt_lines_next(&it, &line, &n)) {
         const char *t = line;
@@ -559,8 +561,8 @@ wt_set_referral(wt_ctx *c, const char *s, size_t n)
     if (n > 8 && sq_strncaseeq(s, 8, "whois://"))
         k = 8;
     else if (n > 9 && sq_strncaseeq(s, 9, "rwhois://")) {
-        memcpy(buf, "rwhois://", 9);
-        m = 9;
+        for (m = 0; m < 9; m++) /* the scheme, lower case */
+            buf[m] = (char)(s[m] | (s[m] >= 'A' && s[m] <= 'Z' ? 0x20 : 0));
         k = 9;
     }
     while (k < n && m + 1 < sizeof(buf) && host_char((unsigned char)s[k]))
@@ -693,6 +695,7 @@ static const char *const blocked_phrases[] = {
     "exceeded the maximum allowable number",
     "query limit reached",
     "maximum query rate",
+    "permission denied",
 };
 
 static const char *const nomatch_phrases[] = {
@@ -820,7 +823,7 @@ sq_status
 whoistext_parse(const char *txt, size_t len, const char *server,
                 sq_whois_answer *a, sq_diag *d)
 {
-    wt_ctx c = {a, server != NULL ? server : "", WT_UNKNOWN, 0};
+    wt_ctx c = {a, server != NULL ? server : "", WT_UNKNOWN, 0, WT_UNKNOWN};
     wt_registry r = WT_UNKNOWN;
     sq_status st;
 

@@ -32,6 +32,7 @@ typedef struct wt_ctx {
     const char *where; /* server name for contacts ("" when unknown) */
     wt_registry reg;   /* flavour in use */
     int depth;         /* re-dispatch depth */
+    wt_registry nir;   /* RPSL: the NIR whose space this is, or unknown */
 } wt_ctx;
 
 /* ---- lines (whoistext.c) ---- */
@@ -68,6 +69,7 @@ typedef struct wt_objects {
     size_t nattrs;
     wt_obj *objs;
     size_t nobjs;
+    size_t cap_attrs, cap_objs; /* allocated sizes */
 } wt_objects;
 
 /* Comment lines ('%', '#') are skipped; continuation lines (leading

@@ -34,10 +34,13 @@ count_abuse(const sq_whois_answer *a)
     return k;
 }
 
-/* "% Abuse contact for '62.239.237.0 - 62.239.237.255' is 'x@y'" */
+/* "% Abuse contact for '62.239.237.0 - 62.239.237.255' is 'x@y'"; in
+ * an NIR's space APNIC names the NIR's desk there (medium). */
 static void
 abuse_comments(wt_ctx *c, const char *txt, size_t len)
 {
+    sq_confidence conf = c->nir != WT_UNKNOWN ? SQ_CONF_MEDIUM : SQ_CONF_HIGH;
+
     wt_lines it;
     const char *line;
     size_t n;
@@ -57,7 +60,7 @@ abuse_comments(wt_ctx *c, const char *txt, size_t len)
         q2 = memchr(q1 + 1, '\'', rest);
         if (q2 != NULL)
             wa_add_contact(c->a, q1 + 1, (size_t)(q2 - q1 - 1), SQ_ROLE_ABUSE,
-                           SQ_SRC_WHOIS, c->where, "", SQ_CONF_HIGH, 0);
+                           SQ_SRC_WHOIS, c->where, "", conf, 0);
     }
 }
 
@@ -175,11 +178,15 @@ static void follow(wt_ctx *c, const wt_objects *o, const wt_attr *ref,
 static void
 org_refs(wt_ctx *c, const wt_objects *o, const wt_obj *org, int depth)
 {
-    for (size_t i = 0; i < org->count && i < 256; i++) {
+    size_t refs = 0;
+
+    for (size_t i = 0; i < org->count && refs < 4; i++) {
         const wt_attr *at = &o->attrs[org->first + i];
 
-        if (sq_strncaseeq(at->key, at->klen, "abuse-c"))
+        if (sq_strncaseeq(at->key, at->klen, "abuse-c")) {
             follow(c, o, at, REF_ABUSE, depth + 1);
+            refs++;
+        }
     }
 }
 
@@ -195,13 +202,13 @@ follow(wt_ctx *c, const wt_objects *o, const wt_attr *ref, ref_kind kind,
         return;
     h = wt_handle(c, ref->val, ref->vlen);
     if (kind == REF_IRT && c->reg == WT_APNIC &&
-        nir_registry(wt_registry_in_text(ref->val, ref->vlen)))
+        (c->nir != WT_UNKNOWN ||
+         nir_registry(wt_registry_in_text(ref->val, ref->vlen))))
         conf = SQ_CONF_MEDIUM;
     if (add_attr_emails(c, o, ob, "abuse-mailbox", SQ_ROLE_ABUSE, conf, 0, h) ==
             0 &&
         kind == REF_ABUSE)
-        add_attr_emails(c, o, ob, "e-mail", SQ_ROLE_ABUSE, SQ_CONF_MEDIUM, 0,
-                        h);
+        add_attr_emails(c, o, ob, "e-mail", SQ_ROLE_ABUSE, SQ_CONF_HIGH, 0, h);
     if (kind == REF_ADMIN || kind == REF_ORG)
         add_attr_emails(c, o, ob, "e-mail", SQ_ROLE_ADMIN, SQ_CONF_HIGH, 1, h);
     else if (kind == REF_TECH)
@@ -347,9 +354,10 @@ handle_stub(wt_ctx *c, const wt_objects *o, const wt_obj *net)
     return 1;
 }
 
-/* APNIC answers for JPNIC/KRNIC/... space: refer to the NIR. */
-static void
-nir_referral(wt_ctx *c, const wt_objects *o, const wt_obj *net)
+/* APNIC answers for JPNIC/KRNIC/... space: an inetnum from the NIR's
+ * source, or remarks that send us to its whois. */
+static wt_registry
+nir_space(const wt_ctx *c, const wt_objects *o, const wt_obj *net)
 {
     wt_registry r = WT_UNKNOWN;
 
@@ -370,8 +378,7 @@ nir_referral(wt_ctx *c, const wt_objects *o, const wt_obj *net)
             nir_registry(wt_registry_in_text(at->val, at->vlen)))
             r = wt_registry_in_text(at->val, at->vlen);
     }
-    if (r != WT_UNKNOWN && r != c->reg && c->a->referral[0] == '\0')
-        wt_set_referral(c, wt_whois_host(r), strlen(wt_whois_host(r)));
+    return r != c->reg ? r : WT_UNKNOWN;
 }
 
 /* ---- AS data ---- */
@@ -430,13 +437,16 @@ wt_parse_rpsl(wt_ctx *c, const char *txt, size_t len)
         wt_objects_free(&o);
         return SQ_OK;
     }
+    c->nir = nir_space(c, &o, net);
     abuse_comments(c, txt, len);
     if (net != NULL) {
         network_fields(c, &o, net);
         object_contacts(c, &o, net);
     }
     as_data(c, &o, net);
-    nir_referral(c, &o, net);
+    if (c->nir != WT_UNKNOWN && c->a->referral[0] == '\0')
+        wt_set_referral(c, wt_whois_host(c->nir),
+                        strlen(wt_whois_host(c->nir)));
     if (count_abuse(c->a) == 0)
         any_abuse_mailbox(c, &o);
     wt_objects_free(&o);

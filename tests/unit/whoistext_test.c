@@ -873,6 +873,30 @@ test_apnic(void)
 }
 
 static void
+test_apnic_nir_comment(void)
+{
+    sq_whois_answer *a =
+        parse_s("% [whois.apnic.net]\n\n"
+                "% Abuse contact for '211.234.0.0 - 211.234.127.255' is "
+                "'hostmaster@nic.or.kr'\n\n"
+                "inetnum:        211.234.0.0 - 211.234.127.255\n"
+                "netname:        EXNET-KR\n"
+                "country:        KR\n"
+                "mnt-irt:        IRT-KRNIC-KR\n"
+                "source:         KRNIC\n\n"
+                "irt:            IRT-KRNIC-KR\n"
+                "abuse-mailbox:  hostmaster@nic.or.kr\n",
+                "whois.apnic.net");
+    const sq_contact *c = find_contact(a, "hostmaster@nic.or.kr");
+
+    SQ_CHECK(c != NULL && !c->fallback && c->confidence == SQ_CONF_MEDIUM,
+             "APNIC in KRNIC space: the comment's NIR desk is medium");
+    SQ_CHECK_STR(a->referral, "whois.kisa.or.kr", "APNIC -> KRNIC");
+    SQ_CHECK_STR(a->net.name, "EXNET-KR", "APNIC keeps the NIR's data");
+    sq_whois_answer_free(a);
+}
+
+static void
 test_odd_inputs(void)
 {
     sq_whois_answer *a = wa_new("x", SQ_WQ_IP);
@@ -909,6 +933,7 @@ main(void)
     test_long_line();
     test_lacnic();
     test_apnic();
+    test_apnic_nir_comment();
     test_odd_inputs();
     return sqtest_finish("whoistext_test");
 }
