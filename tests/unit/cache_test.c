@@ -11,6 +11,9 @@
  * 3. Budgets: spec errors, burst, refill wait, SQ_ERATELIMIT, "*",
  *    unlimited registries, blocks kept in the store across wb_new, and
  *    four threads sharing one bucket.
+ *
+ * With SQ_TEST_STORE set to another store URI (tests/it/store_pg.sh sets
+ * a PostgreSQL one), every store is that one, whois tables dropped first.
  */
 #include "sqtest.h"
 #include "whois/whois_int.h"
@@ -94,13 +97,33 @@ rows(sq_store *s, const char *table)
     return n;
 }
 
+static const char *test_uri = ":memory:"; /* or $SQ_TEST_STORE */
+
+/* A store without whois tables. */
+static sq_store *
+bare_store(sq_diag *d)
+{
+    static const char *const drop[] = {
+        "DROP TABLE IF EXISTS whois_cache_range",
+        "DROP TABLE IF EXISTS whois_cache_key",
+        "DROP TABLE IF EXISTS whois_registry_state",
+        "DROP TABLE IF EXISTS sq_schema",
+    };
+    sq_store *s = NULL;
+
+    SQ_CHECK(sq_store_open(test_uri, d, &s) == SQ_OK, "open");
+    for (size_t i = 0; s != NULL && i < 4; i++)
+        SQ_CHECK(sq_store_exec(s, drop[i], NULL, 0, NULL, NULL, d) == SQ_OK,
+                 "%s", drop[i]);
+    return s;
+}
+
 static sq_store *
 new_store(void)
 {
-    sq_store *s = NULL;
     sq_diag *d = sq_diag_new();
+    sq_store *s = bare_store(d);
 
-    SQ_CHECK(sq_store_open(":memory:", d, &s) == SQ_OK, "open");
     SQ_CHECK(s != NULL && wc_migrate(s, d) == SQ_OK, "migrate");
     SQ_CHECK(s != NULL && wc_migrate(s, d) == SQ_OK, "migrate twice");
     sq_diag_free(d);
@@ -456,7 +479,7 @@ test_budget_blocked(void)
     long long now = (long long)time(NULL), v;
 
     /* wb_new creates the tables itself */
-    SQ_CHECK(sq_store_open(":memory:", NULL, &s) == SQ_OK, "open");
+    s = bare_store(NULL);
     SQ_CHECK(wb_new("*=100/1", s, &b, NULL) == SQ_OK, "new on a bare store");
     if (b == NULL)
         return;
@@ -531,6 +554,17 @@ test_budget_threads(void)
 int
 main(void)
 {
+    const char *env = getenv("SQ_TEST_STORE");
+    sq_store *s = NULL;
+
+    if (env != NULL && env[0] != '\0') {
+        if (sq_store_open(env, NULL, &s) == SQ_ECONFIG) {
+            printf("cache_test: SKIP: store backend not built\n");
+            return SQTEST_SKIP;
+        }
+        sq_store_close(s);
+        test_uri = env;
+    }
     test_nested();
     test_keys_and_purge();
     test_property();
