@@ -699,8 +699,8 @@ static const char *const blocked_phrases[] = {
 };
 
 static const char *const nomatch_phrases[] = {
-    "%error:101",   "no entries found", "no match found",
-    "no match for", "not found",
+    "%error:101",     "no objects found", "no entries found",
+    "no match found", "no match for",     "not found",
 };
 
 static int
@@ -799,6 +799,10 @@ parse_iana(wt_ctx *c, const char *txt, size_t len)
 sq_status
 wt_dispatch(wt_ctx *c, wt_registry r, const char *txt, size_t len)
 {
+    if (r == WT_UNKNOWN && wt_is_rwhois(txt, len)) {
+        c->reg = WT_UNKNOWN;
+        return wt_parse_rwhois(c, txt, len);
+    }
     if (r == WT_UNKNOWN)
         r = sniff(txt, len);
     c->reg = r;

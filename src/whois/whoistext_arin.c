@@ -11,6 +11,10 @@
  * addresses are free text.  "ReferralServer:" (whois:// or rwhois://,
  * the last one wins) becomes the referral.  A network "Allocated to" or
  * "Transferred to" another registry is a stub: referral, no contacts.
+ * Also the RWhois answers (RFC 2167) such referrals lead to:
+ * "network:IP-Network:" (the smallest one) and friends, and contact
+ * e-mails in the role the network's "Abuse-Contact;I:" etc. give their
+ * ID (abuse high, others and unreferenced ones fallback).
  *
  * Ownership: reads the caller's text; keeps nothing but arena copies.
  * Limits: lines as in whoistext_int.h; HANDLES remembered handles per
@@ -224,5 +228,157 @@ wt_parse_arin(wt_ctx *c, const char *txt, size_t len)
     section(c, &before);
     if (c->a->has_network)
         wt_set_registry(c);
+    return SQ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* RWhois (RFC 2167), where ARIN's ReferralServer often points:        */
+/* "network:IP-Network:192.0.2.0/24", "contact:Email:x@y".            */
+/* ------------------------------------------------------------------ */
+
+enum { RW_HANDLES = 8 };
+
+typedef struct rw_state {
+    struct {
+        const char *h;
+        size_t hn;
+        sq_contact_role role;
+    } refs[RW_HANDLES]; /* Abuse-Contact;I: / Tech-Contact;I: ... */
+    size_t nrefs;
+    const char *id; /* the contact block's ID */
+    size_t idn;
+    int has_best;
+    sq_ipaddr lo, hi;
+} rw_state;
+
+/* "class:Key[;I]:value" */
+static int
+rw_split(const char *s, size_t n, const char **cls, size_t *cn, const char **k,
+         size_t *kn, int *ref, const char **v, size_t *vn)
+{
+    const char *c1 = memchr(s, ':', n), *c2, *semi;
+
+    if (c1 == NULL || c1 == s || (size_t)(c1 - s) > WT_KEY_MAX)
+        return 0;
+    c2 = memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - s));
+    if (c2 == NULL || (size_t)(c2 - c1) > WT_KEY_MAX)
+        return 0;
+    *cls = s;
+    *cn = (size_t)(c1 - s);
+    *k = c1 + 1;
+    *kn = (size_t)(c2 - *k);
+    semi = memchr(*k, ';', *kn);
+    *ref = semi != NULL;
+    if (semi != NULL)
+        *kn = (size_t)(semi - *k);
+    *v = c2 + 1;
+    *vn = n - (size_t)(*v - s);
+    wt_trim(v, vn);
+    return 1;
+}
+
+static void
+email_rw(wt_ctx *c, sq_contact_role role, const char *v, size_t vn,
+         const char *h)
+{
+    wt_add_emails(c, v, vn, role, SQ_CONF_HIGH, role != SQ_ROLE_ABUSE, h);
+}
+
+static void
+rw_network(wt_ctx *c, rw_state *st, const char *k, size_t kn, int ref,
+           const char *v, size_t vn)
+{
+    sq_whois_answer *a = c->a;
+    sq_ipaddr lo, hi;
+
+    if (ref) {
+        if (st->nrefs < RW_HANDLES && wt_has(k, kn, "contact")) {
+            st->refs[st->nrefs].h = v;
+            st->refs[st->nrefs].hn = vn;
+            st->refs[st->nrefs].role = prefix_role(k, kn);
+            st->nrefs++;
+        }
+        return;
+    }
+    if (sq_strncaseeq(k, kn, "IP-Network") && wt_range_parse(v, vn, &lo, &hi) &&
+        (!st->has_best || wt_range_cmp_size(&lo, &hi, &st->lo, &st->hi) < 0)) {
+        st->has_best = 1;
+        st->lo = lo;
+        st->hi = hi;
+    } else if (sq_strncaseeq(k, kn, "Network-Name")) {
+        wa_set_net_field(a, &a->net.name, v, vn);
+    } else if (sq_strncaseeq(k, kn, "Org-Name") ||
+               sq_strncaseeq(k, kn, "Organization")) {
+        wa_set_net_field(a, &a->net.org, v, vn);
+    } else if (wt_has(k, kn, "Country")) {
+        wa_set_net_field(a, &a->net.country, v, vn);
+    } else if (wt_has(k, kn, "mail")) {
+        email_rw(c, prefix_role(k, kn), v, vn, "");
+    }
+}
+
+/* A contact's e-mail takes the role the network gave its ID. */
+static void
+rw_contact(wt_ctx *c, rw_state *st, const char *k, size_t kn, const char *v,
+           size_t vn)
+{
+    sq_contact_role role = SQ_ROLE_ADMIN;
+
+    if (sq_strncaseeq(k, kn, "ID") || sq_strncaseeq(k, kn, "Handle")) {
+        st->id = v;
+        st->idn = vn;
+        return;
+    }
+    if (!wt_has(k, kn, "mail"))
+        return;
+    for (size_t i = 0; i < st->nrefs; i++)
+        if (st->id != NULL && st->refs[i].hn == st->idn &&
+            sq_memcasemem(st->refs[i].h, st->idn, st->id, st->idn) ==
+                st->refs[i].h) {
+            role = st->refs[i].role;
+            break;
+        }
+    email_rw(c, role, v, vn,
+             st->id != NULL ? wt_handle(c, st->id, st->idn) : "");
+}
+
+int
+wt_is_rwhois(const char *txt, size_t len)
+{
+    size_t head = len < 4096 ? len : 4096;
+
+    return wt_has(txt, head, "%rwhois") ||
+           wt_has(txt, head, "network:IP-Network:") ||
+           wt_has(txt, head, "network:Class-Name:");
+}
+
+sq_status
+wt_parse_rwhois(wt_ctx *c, const char *txt, size_t len)
+{
+    rw_state st;
+    wt_lines it;
+    const char *line, *cls, *k, *v;
+    size_t n, cn, kn, vn;
+    int ref;
+
+    memset(&st, 0, sizeof(st));
+    wt_lines_init(&it, txt, len);
+    while (wt_lines_next(&it, &line, &n)) {
+        if (n == 0) {
+            st.id = NULL;
+            continue;
+        }
+        if (line[0] == '%' ||
+            !rw_split(line, n, &cls, &cn, &k, &kn, &ref, &v, &vn) || vn == 0)
+            continue;
+        if (sq_strncaseeq(cls, cn, "network"))
+            rw_network(c, &st, k, kn, ref, v, vn);
+        else if (sq_strncaseeq(cls, cn, "contact"))
+            rw_contact(c, &st, k, kn, v, vn);
+        else if (!ref && wt_has(k, kn, "mail"))
+            email_rw(c, SQ_ROLE_ADMIN, v, vn, "");
+    }
+    if (st.has_best)
+        wa_set_range(c->a, &st.lo, &st.hi);
     return SQ_OK;
 }

@@ -135,6 +135,9 @@ sq_status wt_dispatch(wt_ctx *c, wt_registry r, const char *txt, size_t len);
 
 sq_status wt_parse_rpsl(wt_ctx *c, const char *txt, size_t len);
 sq_status wt_parse_arin(wt_ctx *c, const char *txt, size_t len);
+/* RWhois answers ("network:IP-Network:...", whoistext_arin.c). */
+int wt_is_rwhois(const char *txt, size_t len);
+sq_status wt_parse_rwhois(wt_ctx *c, const char *txt, size_t len);
 sq_status wt_parse_lacnic(wt_ctx *c, const char *txt, size_t len);
 /* JPNIC / KRNIC text; HTML from their web gateways is stripped first. */
 sq_status wt_parse_nir(wt_ctx *c, const char *txt, size_t len);

@@ -897,6 +897,42 @@ test_apnic_nir_comment(void)
 }
 
 static void
+test_rwhois(void)
+{
+    sq_whois_answer *a = parse_s(
+        "%rwhois V-1.5:003fff:00 rwhois.isp.zz (by Network Solutions, Inc. "
+        "V-1.5.9.5)\n"
+        "network:Class-Name:network\n"
+        "network:ID:NET-203-0-113-0-24\n"
+        "network:Network-Name:CUST-113\n"
+        "network:IP-Network:203.0.113.0/24\n"
+        "network:Org-Name:Customer Ltd\n"
+        "network:Abuse-Contact;I:ABUSE-7\n"
+        "network:Tech-Contact;I:TECH-9\n\n"
+        "contact:ID:ABUSE-7\n"
+        "contact:Name:Abuse desk\n"
+        "contact:Email:abuse@isp.zz\n\n"
+        "contact:ID:TECH-9\n"
+        "contact:Email:noc@isp.zz\n"
+        "%ok\n",
+        "rwhois.isp.zz:4321");
+    const sq_contact *c;
+    char r[120];
+
+    range_text(a, r, sizeof(r));
+    SQ_CHECK_STR(r, "203.0.113.0 - 203.0.113.255", "rwhois range");
+    SQ_CHECK_STR(a->net.name, "CUST-113", "rwhois name");
+    c = find_contact(a, "abuse@isp.zz");
+    SQ_CHECK(c != NULL && c->role == SQ_ROLE_ABUSE && !c->fallback &&
+                 strcmp(c->handle, "ABUSE-7") == 0,
+             "rwhois Abuse-Contact");
+    c = find_contact(a, "noc@isp.zz");
+    SQ_CHECK(c != NULL && c->role == SQ_ROLE_TECH && c->fallback,
+             "rwhois Tech-Contact");
+    sq_whois_answer_free(a);
+}
+
+static void
 test_odd_inputs(void)
 {
     sq_whois_answer *a = wa_new("x", SQ_WQ_IP);
@@ -934,6 +970,7 @@ main(void)
     test_lacnic();
     test_apnic();
     test_apnic_nir_comment();
+    test_rwhois();
     test_odd_inputs();
     return sqtest_finish("whoistext_test");
 }
