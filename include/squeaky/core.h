@@ -52,6 +52,18 @@ SQ_API const char *sq_strerror(sq_status st);
 /* Library version string, e.g. "0.1.0". Static. */
 SQ_API const char *sq_version(void);
 
+/* How sure an answer is (trace origins, whois contacts); ordered, so
+ * a > b means a is surer. */
+typedef enum sq_confidence {
+    SQ_CONF_NONE = 0,
+    SQ_CONF_LOW,
+    SQ_CONF_MEDIUM,
+    SQ_CONF_HIGH
+} sq_confidence;
+
+/* "none", "low", "medium", "high"; "unknown" for other values. */
+SQ_API const char *sq_confidence_name(sq_confidence c);
+
 /*
  * Diagnostics: a list of "where: message" lines a caller may pass to
  * fallible functions to learn why they failed. Owned by the caller.

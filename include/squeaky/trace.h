@@ -73,13 +73,6 @@ SQ_API void sq_trace_opts_free(sq_trace_opts *o);
 
 typedef struct sq_trace sq_trace;
 
-typedef enum sq_confidence {
-    SQ_CONF_NONE = 0,
-    SQ_CONF_LOW,
-    SQ_CONF_MEDIUM,
-    SQ_CONF_HIGH
-} sq_confidence;
-
 SQ_API sq_status sq_trace_run(const sq_trace_opts *o, const sq_headers *h,
                               sq_trace **out);
 SQ_API void sq_trace_free(sq_trace *t);
@@ -97,7 +90,6 @@ SQ_API const sq_relay *sq_trace_relay(const sq_trace *t, size_t i);
  */
 SQ_API int sq_trace_origin(const sq_trace *t, const char **ip, size_t *hop,
                            sq_confidence *conf, const char **reason);
-SQ_API const char *sq_confidence_name(sq_confidence c);
 
 /* Warnings about the message (forgery suspicion, limits, skipped lines). */
 SQ_API size_t sq_trace_warning_count(const sq_trace *t);

@@ -53,12 +53,6 @@ typedef enum sq_contact_source {
     SQ_SRC_RFC2142 /* abuse@ the domain itself (RFC 2142), low confidence */
 } sq_contact_source;
 
-typedef enum sq_confidence {
-    SQ_CONF_HIGH = 0,
-    SQ_CONF_MEDIUM,
-    SQ_CONF_LOW
-} sq_confidence;
-
 /* One contact.  Strings are borrowed from the answer. */
 typedef struct sq_contact {
     const char *email;  /* never NULL */
@@ -177,7 +171,6 @@ SQ_API const char *sq_whois_answer_warning(const sq_whois_answer *a,
 /* Names used in JSON and text output ("abuse", "rdap", "high", ...). */
 SQ_API const char *sq_contact_role_name(sq_contact_role r);
 SQ_API const char *sq_contact_source_name(sq_contact_source s);
-SQ_API const char *sq_confidence_name(sq_confidence c);
 SQ_API const char *sq_whois_kind_name(sq_whois_kind k);
 
 /* Counters of a context since sq_whois_new(), for --stats and benches. */

@@ -166,3 +166,12 @@ sq_logf(sq_log_level level, const char *fmt, ...)
     va_end(ap);
     log_fn(log_ctx, level, buf);
 }
+
+SQ_API const char *
+sq_confidence_name(sq_confidence c)
+{
+    static const char *const names[] = {"none", "low", "medium", "high"};
+
+    return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c]
+                                                          : "unknown";
+}

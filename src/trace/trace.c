@@ -428,21 +428,6 @@ sq_trace_origin(const sq_trace *t, const char **ip, size_t *hop,
     return 1;
 }
 
-const char *
-sq_confidence_name(sq_confidence c)
-{
-    switch (c) {
-    case SQ_CONF_LOW:
-        return "low";
-    case SQ_CONF_MEDIUM:
-        return "medium";
-    case SQ_CONF_HIGH:
-        return "high";
-    default:
-        return "none";
-    }
-}
-
 size_t
 sq_trace_warning_count(const sq_trace *t)
 {

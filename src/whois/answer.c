@@ -137,7 +137,7 @@ contact_better(sq_contact_role r, sq_confidence c, int fb,
         return r == SQ_ROLE_ABUSE;
     if (fb != old->fallback)
         return !fb;
-    return c < old->confidence;
+    return c > old->confidence;
 }
 
 int
@@ -151,7 +151,7 @@ wa_add_contact(sq_whois_answer *a, const char *email, size_t len,
 
     if (n == 0)
         return 0;
-    if (wa_is_placeholder(e, n)) {
+    if (src != SQ_SRC_OVERRIDE && wa_is_placeholder(e, n)) {
         wa_warn(a, "ignored registry placeholder address %s", e);
         return 0;
     }
@@ -162,7 +162,7 @@ wa_add_contact(sq_whois_answer *a, const char *email, size_t len,
             continue;
         if (contact_better(role, conf, fallback, c)) {
             c->role = role == SQ_ROLE_ABUSE ? role : c->role;
-            c->confidence = conf < c->confidence ? conf : c->confidence;
+            c->confidence = conf > c->confidence ? conf : c->confidence;
             c->fallback = c->fallback && fallback;
             c->source = src;
             c->where = wa_str(a, where);
@@ -208,7 +208,7 @@ contact_before(const sq_contact *x, const sq_contact *y)
     if (x->fallback != y->fallback)
         return !x->fallback;
     if (x->confidence != y->confidence)
-        return x->confidence < y->confidence;
+        return x->confidence > y->confidence;
     return source_rank(x->source) < source_rank(y->source);
 }
 
@@ -440,7 +440,7 @@ int
 wa_add_cidr_text(sq_whois_answer *a, const char *cidr, size_t len)
 {
     sq_ipaddr ip, lo, hi;
-    char txt[46], out[48];
+    char txt[46], out[64];
     int plen;
 
     if (a->net.ncidrs >= WA_MAX_CIDRS ||
@@ -580,13 +580,6 @@ sq_contact_source_name(sq_contact_source s)
                                       "abuse.net", "offline", "override",
                                       "rfc2142"};
     return NAME_OF(tab, s);
-}
-
-SQ_API const char *
-sq_confidence_name(sq_confidence c)
-{
-    static const char *const tab[] = {"high", "medium", "low"};
-    return NAME_OF(tab, c);
 }
 
 SQ_API const char *

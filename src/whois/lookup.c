@@ -77,6 +77,8 @@ sq_whois_new(const sq_config *cfg, sq_store *store, sq_diag *d, sq_whois **out)
     if (w == NULL)
         return SQ_ENOMEM;
     pthread_mutex_init(&w->lock, NULL);
+    pthread_mutex_init(&w->fl_lock, NULL);
+    pthread_cond_init(&w->fl_cond, NULL);
     w->store = store;
     parse_pairs(sq_config_get(cfg, "rdap_servers"), w->rdap, LK_MAX_PAIRS,
                 &w->nrdap);
@@ -115,6 +117,8 @@ sq_whois_free(sq_whois *w)
     wo_free(w->ovr);
     rdap_bootstrap_free(w->boot);
     pthread_mutex_destroy(&w->lock);
+    pthread_mutex_destroy(&w->fl_lock);
+    pthread_cond_destroy(&w->fl_cond);
     free(w);
 }
 
@@ -132,6 +136,43 @@ lk_count(sq_whois *w, unsigned long *counter)
     pthread_mutex_lock(&w->lock);
     (*counter)++;
     pthread_mutex_unlock(&w->lock);
+}
+
+static int
+inflight_busy(const sq_whois *w, const char *key)
+{
+    for (size_t i = 0; i < LK_MAX_INFLIGHT; i++)
+        if (w->inflight[i][0] != '\0' && strcmp(w->inflight[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+int
+lk_inflight_enter(sq_whois *w, const char *key)
+{
+    int slot = -1;
+
+    pthread_mutex_lock(&w->fl_lock);
+    while (inflight_busy(w, key))
+        pthread_cond_wait(&w->fl_cond, &w->fl_lock);
+    for (int i = 0; i < LK_MAX_INFLIGHT && slot < 0; i++)
+        if (w->inflight[i][0] == '\0') {
+            snprintf(w->inflight[i], sizeof(w->inflight[i]), "%s", key);
+            slot = i;
+        }
+    pthread_mutex_unlock(&w->fl_lock);
+    return slot;
+}
+
+void
+lk_inflight_leave(sq_whois *w, int slot)
+{
+    if (slot < 0)
+        return;
+    pthread_mutex_lock(&w->fl_lock);
+    w->inflight[slot][0] = '\0';
+    pthread_cond_broadcast(&w->fl_cond);
+    pthread_mutex_unlock(&w->fl_lock);
 }
 
 static const char *

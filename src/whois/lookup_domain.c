@@ -26,7 +26,7 @@ registrar(struct lk *l, const char *dom)
     if (o != NULL)
         base = o;
     if (base == NULL)
-        base = wt_rdap_base_domain(dom, strlen(dom));
+        base = wt_rdap_dns_base(dom, strlen(dom));
     if (base == NULL) {
         wa_warn(l->a, "no RDAP service for the top-level domain of %s", dom);
         return;

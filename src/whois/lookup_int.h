@@ -11,7 +11,12 @@
 #include <pthread.h>
 #include <strings.h>
 
-enum { LK_MAX_PAIRS = 32, LK_MAX_SEEN = 16, LK_MAX_UPSTREAM_LOOKUPS = 3 };
+enum {
+    LK_MAX_PAIRS = 32,
+    LK_MAX_SEEN = 16,
+    LK_MAX_UPSTREAM_LOOKUPS = 3,
+    LK_MAX_INFLIGHT = 256
+};
 
 struct lk_pair {
     char name[64];
@@ -32,6 +37,11 @@ struct sq_whois {
     long rate_wait_max;
     pthread_mutex_t lock; /* stats */
     sq_whois_stats stats;
+    /* Registry questions in flight, by neighbourhood key, so that
+     * concurrent lookups in one network make one query. */
+    pthread_mutex_t fl_lock;
+    pthread_cond_t fl_cond;
+    char inflight[LK_MAX_INFLIGHT][80];
 };
 
 /* One lookup in progress. */
@@ -49,6 +59,11 @@ struct lk {
 };
 
 void lk_count(sq_whois *w, unsigned long *counter);
+/* Wait while another thread asks the registries about key, then claim
+ * it; returns the slot for lk_inflight_leave (-1: table full, not
+ * claimed). */
+int lk_inflight_enter(sq_whois *w, const char *key);
+void lk_inflight_leave(sq_whois *w, int slot);
 long long lk_now(void);
 const char *lk_rdap_base(sq_whois *w, wt_registry r, const char *boot_url);
 int lk_whois_server(sq_whois *w, const char *name, char *host, size_t hlen,
@@ -72,6 +87,7 @@ void lk_dns_abusenet(struct lk *l, const char *domain);
 /* Cached answer for the query's address (key NULL) or key; 1 on a hit
  * (l->a replaced). */
 int lk_cache_get(struct lk *l, const char *key);
+int lk_cache_on(const struct lk *l);
 void lk_cache_put(struct lk *l, const char *key);
 sq_status lk_ip(struct lk *l);
 sq_status lk_asn(struct lk *l);

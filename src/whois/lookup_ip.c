@@ -10,8 +10,8 @@
 
 /* ---- cache ---- */
 
-static int
-cache_on(const struct lk *l)
+int
+lk_cache_on(const struct lk *l)
 {
     return l->w->store != NULL && !(l->flags & SQ_WHOIS_NO_CACHE) &&
            l->w->cache_ttl > 0;
@@ -46,7 +46,7 @@ lk_cache_get(struct lk *l, const char *key)
     char *json = NULL;
     sq_status st;
 
-    if (!cache_on(l))
+    if (!lk_cache_on(l))
         return 0;
     st = key != NULL ? wc_get_key(l->w->store, key, lk_now(), &json, l->d)
                      : wc_get_ip(l->w->store, &l->q.ip, lk_now(), &json, l->d);
@@ -71,7 +71,7 @@ lk_cache_put(struct lk *l, const char *key)
     char *json;
     const sq_ipaddr *lo = &l->q.ip, *hi = &l->q.ip;
 
-    if (!cache_on(l) || (neg && l->w->neg_ttl == 0))
+    if (!lk_cache_on(l) || (neg && l->w->neg_ttl == 0))
         return;
     json = neg ? NULL : wa_to_json(l->a);
     if (!neg && json == NULL)
@@ -103,8 +103,10 @@ apply_override(struct lk *l, int found, const char *email, const char *note,
                 note[0] ? ": " : "", note);
         return 1;
     }
-    wa_add_contact(l->a, email, strlen(email), SQ_ROLE_ABUSE, SQ_SRC_OVERRIDE,
-                   "overrides", "", SQ_CONF_HIGH, 0);
+    if (!wa_add_contact(l->a, email, strlen(email), SQ_ROLE_ABUSE,
+                        SQ_SRC_OVERRIDE, "overrides", "", SQ_CONF_HIGH, 0))
+        wa_warn(l->a, "override for %s: '%s' is not a usable address", what,
+                email);
     return 1;
 }
 
@@ -185,6 +187,34 @@ ask_registries(struct lk *l, wt_registry r, const char *base, const char *path,
         lk_follow_referrals(l, q);
 }
 
+/* The neighbourhood concurrent lookups share a registry question for:
+ * the /16 of an IPv4 address, the /32 of an IPv6 one. */
+static void
+ip_key(const sq_ipaddr *ip, char *key, size_t len)
+{
+    if (ip->v4)
+        snprintf(key, len, "4:%u.%u", ip->b[12], ip->b[13]);
+    else
+        snprintf(key, len, "6:%02x%02x%02x%02x", ip->b[0], ip->b[1], ip->b[2],
+                 ip->b[3]);
+}
+
+/* Claim key; 1 when, after waiting, the cache now has the answer. */
+static int
+claim(struct lk *l, const char *key, const char *cache_key, int *slot)
+{
+    *slot = -1;
+    if (!lk_cache_on(l))
+        return 0;
+    *slot = lk_inflight_enter(l->w, key);
+    if (lk_cache_get(l, cache_key)) {
+        lk_inflight_leave(l->w, *slot);
+        *slot = -1;
+        return 1;
+    }
+    return 0;
+}
+
 sq_status
 lk_ip(struct lk *l)
 {
@@ -194,7 +224,8 @@ lk_ip(struct lk *l)
     const char *boot =
         l->w->boot != NULL ? rdap_bootstrap_ip(l->w->boot, &l->q.ip) : NULL;
     const char *base = lk_rdap_base(l->w, r, boot);
-    int ovr;
+    int ovr, slot = -1;
+    char key[40];
 
     sq_ipaddr_format(&l->q.ip, ipt);
     if (l->q.kind == SQ_WQ_CIDR) {
@@ -203,9 +234,12 @@ lk_ip(struct lk *l)
         snprintf(ipt + n, sizeof(ipt) - n, "/%u",
                  l->q.ip.v4 ? l->q.prefix - 96 : l->q.prefix);
     }
-    ovr = apply_override(l, wo_match_ip(l->w->ovr, &l->q.ip, &email, &note),
-                         email, note, ipt);
+    ovr = wo_match_ip(l->w->ovr, &l->q.ip, &email, &note);
+    ovr = apply_override(l, ovr, email, note, ipt);
     if (!ovr && lk_cache_get(l, NULL))
+        return SQ_OK;
+    ip_key(&l->q.ip, key, sizeof(key));
+    if (!ovr && !(l->flags & SQ_WHOIS_OFFLINE) && claim(l, key, NULL, &slot))
         return SQ_OK;
     if (l->flags & SQ_WHOIS_OFFLINE) {
         wa_warn(l->a, "offline: no prefix database is available yet");
@@ -226,6 +260,7 @@ lk_ip(struct lk *l)
     wa_sort_contacts(l->a);
     if (!ovr)
         lk_cache_put(l, NULL);
+    lk_inflight_leave(l->w, slot);
     return SQ_OK;
 }
 
@@ -237,13 +272,15 @@ lk_asn(struct lk *l)
     wt_registry r = wt_lookup_asn(l->q.asn);
     const char *boot =
         l->w->boot != NULL ? rdap_bootstrap_asn(l->w->boot, l->q.asn) : NULL;
-    int ovr;
+    int ovr, slot = -1;
 
     snprintf(key, sizeof(key), "AS%lu", l->q.asn);
     snprintf(num, sizeof(num), "%lu", l->q.asn);
-    ovr = apply_override(l, wo_match_asn(l->w->ovr, l->q.asn, &email, &note),
-                         email, note, key);
+    ovr = wo_match_asn(l->w->ovr, l->q.asn, &email, &note);
+    ovr = apply_override(l, ovr, email, note, key);
     if (!ovr && lk_cache_get(l, key))
+        return SQ_OK;
+    if (!ovr && !(l->flags & SQ_WHOIS_OFFLINE) && claim(l, key, key, &slot))
         return SQ_OK;
     if (l->flags & SQ_WHOIS_OFFLINE)
         wa_warn(l->a, "offline: no prefix database is available yet");
@@ -264,6 +301,7 @@ lk_asn(struct lk *l)
     wa_sort_contacts(l->a);
     if (!ovr)
         lk_cache_put(l, key);
+    lk_inflight_leave(l->w, slot);
     return SQ_OK;
 }
 

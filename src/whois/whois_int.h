@@ -81,7 +81,8 @@ const char *wa_str(sq_whois_answer *a, const char *s);
  * when it is not an address), and its domain lower-cased.  An address
  * already present is not added twice: the stronger role (abuse), the
  * higher confidence and non-fallback win.  A placeholder address (see
- * wa_is_placeholder) is never added; a warning says so.
+ * wa_is_placeholder) is never added, except from an override (the
+ * user named it); a warning says so.
  * Returns 1 when added or merged, 0 when rejected.
  */
 int wa_add_contact(sq_whois_answer *a, const char *email, size_t len,
@@ -163,7 +164,7 @@ wt_registry wt_lookup_ip(const sq_ipaddr *a);
 wt_registry wt_lookup_asn(unsigned long asn);
 /* Bundled RDAP base URL for a domain (data/rdap-dns.list, longest
  * suffix), NULL when the TLD has none. */
-const char *wt_rdap_base_domain(const char *domain, size_t len);
+const char *wt_rdap_dns_base(const char *domain, size_t n);
 
 /* 1 when email is a registry placeholder or "not us" address
  * (data/placeholders.list: exact addresses and whole domains). */

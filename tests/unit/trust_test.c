@@ -952,7 +952,8 @@ test_api_edges(void)
     SQ_CHECK(sq_trace_relay_count(NULL) == 0, "count NULL");
     SQ_CHECK(sq_trace_origin(NULL, NULL, NULL, NULL, NULL) == 0, "origin NULL");
     SQ_CHECK_STR(sq_confidence_name(SQ_CONF_HIGH), "high", "name");
-    SQ_CHECK_STR(sq_confidence_name((sq_confidence)99), "none", "name");
+    SQ_CHECK_STR(sq_confidence_name((sq_confidence)99), "unknown", "name");
+    SQ_CHECK_STR(sq_confidence_name(SQ_CONF_NONE), "none", "name");
 }
 
 int
