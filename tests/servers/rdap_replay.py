@@ -15,6 +15,10 @@ error document.  Fault modes, chosen by path:
   /huge-cl           the same with Content-Length: 1073741824
   /redirect-loop     302 to itself, for ever
   /redirect/REST     302 to /REST (one good redirect)
+A map rule whose FILE is "redirect:/PREFIX" answers 302 to /PREFIX plus
+the request path after its first segment (ARIN's legacy-space referral).
+A fault mode may also be the first segment of a longer path
+(/slow/ip/192.0.2.1), so a registry's base URL can point at it.
   /redirect-file     302 to file:///etc/passwd (must be refused)
   /echo              200 with the request's User-Agent and Accept as JSON
 --delay-ms delays every answer; --log gets one line per request path.
@@ -71,8 +75,13 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def special(self, path):
-        """Fault modes; True when the request was answered."""
+        """Fault modes, by the first path segment (so that a registry base
+        URL such as http://host/slow/ works); True when answered."""
         opts = self.server.opts
+        first = "/" + path.lstrip("/").split("/", 1)[0]
+        if first in ("/slow", "/huge", "/huge-cl", "/redirect-loop",
+                     "/retry-date", "/echo", "/redirect-file"):
+            path = first
         if path.startswith("/status/"):
             try:
                 code = int(path[len("/status/"):].split("/")[0])
@@ -111,6 +120,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.special(path):
             return
         target = rc.lookup(self.server.rules, path)
+        if target is not None and "redirect:" in target:
+            # "redirect:/ripe" answers 302 to /ripe + the path after its
+            # first segment, as ARIN's RDAP does for legacy space that
+            # another registry manages.
+            to = target[target.index("redirect:") + 9:]
+            rest = "/" + path.lstrip("/").split("/", 1)[-1]
+            self.send_body(302, b"", extra=[("Location", to + rest)])
+            return
         if target is None or not os.path.isfile(target):
             self.rdap_error(404, "Not Found")
             return
