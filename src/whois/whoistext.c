@@ -631,6 +631,16 @@ wt_registry_in_text(const char *s, size_t n)
 }
 
 void
+wt_warn_text(wt_ctx *c, const char *what, const char *s, size_t n)
+{
+    char show[SQ_SHOW_MAX + 4];
+
+    sq_str_show(s, n, show);
+    wa_warn(c->a, "%s '%s' from %s", what, show,
+            c->where[0] ? c->where : "(unknown)");
+}
+
+void
 wt_set_registry(wt_ctx *c)
 {
     const char *name;

@@ -121,6 +121,8 @@ void wt_set_referral(wt_ctx *c, const char *s, size_t n);
 /* The registry an NIR / RIR word in the text names ("JPNIC", "RIPE
  * NCC", "AfriNIC" ...), WT_UNKNOWN when none. */
 wt_registry wt_registry_in_text(const char *s, size_t n);
+/* A warning quoting registry text (shown printable, truncated). */
+void wt_warn_text(wt_ctx *c, const char *what, const char *s, size_t n);
 /* net.registry from c->reg. */
 void wt_set_registry(wt_ctx *c);
 /* Handle text as a NUL-terminated copy in the arena ("" when n == 0). */

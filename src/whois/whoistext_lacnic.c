@@ -98,8 +98,7 @@ network_fields(wt_ctx *c, const wt_objects *o, const wt_obj *net)
     sq_whois_answer *a = c->a;
 
     if (!wt_set_range_any(c, key->val, key->vlen))
-        wa_warn(a, "unreadable network '%.*s' from %s",
-                (int)(key->vlen > 64 ? 64 : key->vlen), key->val, c->where);
+        wt_warn_text(c, "unreadable network range", key->val, key->vlen);
     set_field(c, &a->net.handle, key);
     set_field(c, &a->net.name, wt_obj_get(o, net, "netname"));
     set_field(c, &a->net.org, wt_obj_get(o, net, "owner"));
