@@ -190,8 +190,7 @@ pg_values(const sq_value *params, size_t n, char ints[][PG_INT_TEXT],
     for (size_t i = 0; i < n; i++)
         if (params[i].type == SQ_VAL_TEXT)
             total += params[i].len + 1;
-    *heap = NULL;
-    if (total > 0 && (*heap = malloc(total)) == NULL)
+    if ((*heap = malloc(total + 1)) == NULL)
         return SQ_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const sq_value *v = &params[i];
