@@ -332,7 +332,7 @@ seen_server(struct lk *l, const char *name)
 sq_status
 lk_whois(struct lk *l, const char *server, const char *query)
 {
-    char host[256];
+    char host[256], q[320];
     unsigned port;
     wn_buf txt = {NULL, 0};
     wt_registry r = wt_registry_from_host(server, strlen(server));
@@ -350,6 +350,11 @@ lk_whois(struct lk *l, const char *server, const char *query)
     if (st != SQ_OK)
         return st;
     lk_count(l->w, &l->w->stats.whois_queries);
+    if (r == WT_JPNIC && strstr(query, "/e") == NULL) {
+        /* JPNIC answers in ISO-2022-JP Japanese unless asked for English */
+        snprintf(q, sizeof(q), "%s/e", query);
+        query = q;
+    }
     st = wn_whois_query(host, port, query, &l->w->lim, &txt, l->d);
     if (st == SQ_OK) {
         l->a->referral = "";
