@@ -30,8 +30,8 @@ typedef struct sq_store sq_store;
 
 typedef enum sq_value_type {
     SQ_VAL_NULL = 0,
-    SQ_VAL_INT,  /* i */
-    SQ_VAL_TEXT  /* s, len bytes (NUL-terminated in rows) */
+    SQ_VAL_INT, /* i */
+    SQ_VAL_TEXT /* s, len bytes (NUL-terminated in rows) */
 } sq_value_type;
 
 typedef struct sq_value {

@@ -55,7 +55,7 @@ typedef enum sq_contact_source {
 
 /* One contact.  Strings are borrowed from the answer. */
 typedef struct sq_contact {
-    const char *email;  /* never NULL */
+    const char *email; /* never NULL */
     sq_contact_role role;
     sq_contact_source source;
     const char *where;  /* RDAP URL, whois server or DNS name; may be "" */
@@ -106,8 +106,8 @@ enum {
  * kept in memory only); it must outlive w.  One context serves many
  * threads: sq_whois_lookup() is thread-safe.
  */
-SQ_API sq_status sq_whois_new(const sq_config *cfg, sq_store *store,
-                              sq_diag *d, sq_whois **out);
+SQ_API sq_status sq_whois_new(const sq_config *cfg, sq_store *store, sq_diag *d,
+                              sq_whois **out);
 SQ_API void sq_whois_free(sq_whois *w);
 
 /*
@@ -116,9 +116,8 @@ SQ_API void sq_whois_free(sq_whois *w);
  * for still returns SQ_OK with an answer that has no contacts and says
  * why in its warnings; SQ_ENOTFOUND only when no source knows it.
  */
-SQ_API sq_status sq_whois_lookup(sq_whois *w, const char *query,
-                                 unsigned flags, sq_diag *d,
-                                 sq_whois_answer **out);
+SQ_API sq_status sq_whois_lookup(sq_whois *w, const char *query, unsigned flags,
+                                 sq_diag *d, sq_whois_answer **out);
 
 /*
  * Parse one saved response [buf, buf+len): RDAP JSON when it starts with
@@ -127,9 +126,8 @@ SQ_API sq_status sq_whois_lookup(sq_whois *w, const char *query,
  * the registry's parser for whois text.
  */
 SQ_API sq_status sq_whois_parse_response(const char *buf, size_t len,
-                                         const char *query,
-                                         const char *origin, sq_diag *d,
-                                         sq_whois_answer **out);
+                                         const char *query, const char *origin,
+                                         sq_diag *d, sq_whois_answer **out);
 
 SQ_API void sq_whois_answer_free(sq_whois_answer *a);
 
@@ -165,8 +163,7 @@ SQ_API int sq_whois_answer_cached(const sq_whois_answer *a);
 
 /* Notes on what was tried and why a source gave nothing. */
 SQ_API size_t sq_whois_answer_nwarnings(const sq_whois_answer *a);
-SQ_API const char *sq_whois_answer_warning(const sq_whois_answer *a,
-                                           size_t i);
+SQ_API const char *sq_whois_answer_warning(const sq_whois_answer *a, size_t i);
 
 /* Names used in JSON and text output ("abuse", "rdap", "high", ...). */
 SQ_API const char *sq_contact_role_name(sq_contact_role r);
@@ -180,8 +177,8 @@ typedef struct sq_whois_stats {
     unsigned long rdap_queries;
     unsigned long whois_queries;
     unsigned long dns_queries;
-    unsigned long rate_waits;  /* queries that waited for a token */
-    unsigned long failures;    /* queries that failed (net, timeout, ...) */
+    unsigned long rate_waits; /* queries that waited for a token */
+    unsigned long failures;   /* queries that failed (net, timeout, ...) */
 } sq_whois_stats;
 SQ_API void sq_whois_get_stats(sq_whois *w, sq_whois_stats *out);
 

@@ -67,7 +67,7 @@ check_pairs(const char *v, size_t len, sq_diag *d)
     int ok = 1;
 
     while (i < len) {
-        size_t j = i;
+        size_t j;
         const char *eq;
 
         while (i < len && is_sep(v[i]))

@@ -563,7 +563,7 @@ sq_whois_answer_warning(const sq_whois_answer *a, size_t i)
 /* ---- names ---- */
 
 #define NAME_OF(tab, i)                                                        \
-    ((unsigned)(i) < sizeof(tab) / sizeof(tab[0]) ? tab[i] : "unknown")
+    ((unsigned)(i) < sizeof(tab) / sizeof((tab)[0]) ? (tab)[i] : "unknown")
 
 SQ_API const char *
 sq_contact_role_name(sq_contact_role r)

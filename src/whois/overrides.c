@@ -305,7 +305,7 @@ wo_load_buffer(const char *name, const char *buf, size_t len,
         name = "overrides";
     if ((o = wo_new()) == NULL)
         return SQ_ENOMEM;
-    while (p < end) {
+    while (p != NULL && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         int r = 0;

@@ -27,8 +27,8 @@ enum {
     WA_MAX_UPSTREAMS = 32,
     WA_MAX_HOSTS = 16,
     WA_MAX_WARNINGS = 32,
-    WA_MAX_DEPTH = 32,    /* nesting of RDAP entities / JSON */
-    WA_EMAIL_MAX = 254    /* RFC 5321 path limit */
+    WA_MAX_DEPTH = 32, /* nesting of RDAP entities / JSON */
+    WA_EMAIL_MAX = 254 /* RFC 5321 path limit */
 };
 
 /* ------------------------------------------------------------------ */
@@ -60,9 +60,9 @@ struct sq_whois_answer {
     struct sq_whois_answer *hosts[WA_MAX_HOSTS];
     size_t nhosts;
 
-    const char *referral;  /* whois host[:port], or an RDAP URL */
+    const char *referral; /* whois host[:port], or an RDAP URL */
     int cached;
-    int blocked;           /* the text says we are blocked/over limit */
+    int blocked; /* the text says we are blocked/over limit */
 
     const char *warnings[WA_MAX_WARNINGS];
     size_t nwarnings;
@@ -87,8 +87,8 @@ const char *wa_str(sq_whois_answer *a, const char *s);
  */
 int wa_add_contact(sq_whois_answer *a, const char *email, size_t len,
                    sq_contact_role role, sq_contact_source src,
-                   const char *where, const char *handle,
-                   sq_confidence conf, int fallback);
+                   const char *where, const char *handle, sq_confidence conf,
+                   int fallback);
 
 /*
  * Set the network range from first/last address text ("074.125.000.000",
@@ -100,8 +100,7 @@ int wa_set_range_text(sq_whois_answer *a, const char *first, size_t flen,
 /* The same from a prefix ("200.57.128/19", "2001:db8::/32"). */
 int wa_set_cidr_text(sq_whois_answer *a, const char *cidr, size_t len);
 /* The same from binary bounds. */
-int wa_set_range(sq_whois_answer *a, const sq_ipaddr *lo,
-                 const sq_ipaddr *hi);
+int wa_set_range(sq_whois_answer *a, const sq_ipaddr *lo, const sq_ipaddr *hi);
 /* Add one more CIDR to net.cidrs without touching the range. */
 int wa_add_cidr_text(sq_whois_answer *a, const char *cidr, size_t len);
 
@@ -150,7 +149,7 @@ typedef enum wt_registry {
     WT_REGISTRY_COUNT
 } wt_registry;
 
-const char *wt_registry_name(wt_registry r);       /* "arin", ... */
+const char *wt_registry_name(wt_registry r); /* "arin", ... */
 wt_registry wt_registry_from_name(const char *s, size_t n);
 /* Registry owning a whois server host name ("whois.arin.net"). */
 wt_registry wt_registry_from_host(const char *host, size_t n);
@@ -231,8 +230,7 @@ int dnstxt_parse_asname(const char *txt, size_t len, unsigned long *asn,
 /* Abusix abuse-contacts.abusix.zone TXT: one or more addresses
  * (comma/space separated).  Calls add for each; returns the count. */
 size_t dnstxt_parse_abusix(const char *txt, size_t len,
-                           void (*add)(void *arg, const char *email,
-                                       size_t n),
+                           void (*add)(void *arg, const char *email, size_t n),
                            void *arg);
 /* DNS names to ask: reversed nibbles/octets + zone; 0 when too long. */
 int dnstxt_revname(const sq_ipaddr *a, const char *zone, char *out,
@@ -244,8 +242,8 @@ int dnstxt_revname(const sq_ipaddr *a, const char *zone, char *out,
 
 typedef struct wq_query {
     sq_whois_kind kind;
-    sq_ipaddr ip;          /* IP; CIDR network */
-    unsigned prefix;       /* CIDR length on the 128-bit form */
+    sq_ipaddr ip;    /* IP; CIDR network */
+    unsigned prefix; /* CIDR length on the 128-bit form */
     unsigned long asn;
     char host[256];        /* domain/URL host as an A-label, lower case */
     char registrable[256]; /* libpsl registrable domain of host, or "" */
@@ -280,8 +278,8 @@ typedef struct wn_buf {
 void wn_buf_free(wn_buf *b);
 
 typedef struct wn_limits {
-    long timeout_ms;     /* whole exchange */
-    size_t max_bytes;    /* response cap → SQ_ELIMIT_RESPONSE */
+    long timeout_ms;  /* whole exchange */
+    size_t max_bytes; /* response cap → SQ_ELIMIT_RESPONSE */
     int max_redirects;
 } wn_limits;
 
@@ -306,8 +304,8 @@ sq_status wn_dns_txt(wn_dns *r, const char *name,
                      void (*fn)(void *arg, const char *txt, size_t n),
                      void *arg, sq_diag *d);
 /* A and AAAA addresses of name (at most max). */
-sq_status wn_dns_addrs(wn_dns *r, const char *name, sq_ipaddr *out,
-                       size_t max, size_t *n, sq_diag *d);
+sq_status wn_dns_addrs(wn_dns *r, const char *name, sq_ipaddr *out, size_t max,
+                       size_t *n, sq_diag *d);
 
 /* ------------------------------------------------------------------ */
 /* Cache and budgets (cache.c, budget.c) on the store                  */
@@ -321,8 +319,8 @@ sq_status wc_migrate(sq_store *s, sq_diag *d);
  * serialised answer, or NULL for a negative entry), SQ_ENOTFOUND on a
  * miss.
  */
-sq_status wc_get_ip(sq_store *s, const sq_ipaddr *a, long long now,
-                    char **json, sq_diag *d);
+sq_status wc_get_ip(sq_store *s, const sq_ipaddr *a, long long now, char **json,
+                    sq_diag *d);
 sq_status wc_get_key(sq_store *s, const char *key, long long now, char **json,
                      sq_diag *d);
 /* Store under the answer's range [lo, hi] (or key) until expires. A NULL
@@ -340,14 +338,12 @@ sq_whois_answer *wa_from_json(const char *json, size_t len);
 /* Token buckets per registry, plus "blocked until" kept in the store. */
 typedef struct wb_budgets wb_budgets;
 /* spec: "lacnic=10/60 ripencc=100/60 *=30/60" (queries/seconds). */
-sq_status wb_new(const char *spec, sq_store *s, wb_budgets **out,
-                 sq_diag *d);
+sq_status wb_new(const char *spec, sq_store *s, wb_budgets **out, sq_diag *d);
 void wb_free(wb_budgets *b);
 /* Take one token for r, waiting at most max_wait_ms.  SQ_ERATELIMIT
  * when it would wait longer, SQ_EBLOCKED while r is marked blocked.
  * *waited is set to 1 when the call slept. */
-sq_status wb_take(wb_budgets *b, wt_registry r, long max_wait_ms,
-                  int *waited);
+sq_status wb_take(wb_budgets *b, wt_registry r, long max_wait_ms, int *waited);
 /* The registry said 429 (Retry-After secs) or "blocked": no queries to
  * it until now + secs (kept in the store when there is one). */
 void wb_backoff(wb_budgets *b, wt_registry r, long secs);
