@@ -88,7 +88,7 @@ def main():
             first, last = "%d.%d.%d.0" % (a, b, c), "%d.%d.%d.255" % (a, b, c)
             cidr = "%d.%d.%d.0/24" % (a, b, c)
             rx = r"%d\.%d\.%d\.[0-9]+" % (a, b, c)
-        email = "abuse-%d@net%d.example" % (i, i)
+        email = "abuse-%d@net%d.bench-isp.net" % (i, i)  # .example is a placeholder domain
         with open(os.path.join(args.out, "rdap", "%d.json" % i), "w") as f:
             json.dump(rdap_doc(i, reg, first, last, email), f)
         with open(os.path.join(args.out, "whois", "%d.txt" % i), "w") as f:

@@ -15,6 +15,9 @@
 #                    its per-address time is what the ratio uses)
 #   BENCH_DELAY_MS   latency the servers add to every answer (default 50)
 #   BENCH_JOBS       squeaky --jobs                  (default 8)
+#   BENCH_RATE_LIMITS  squeaky's rate_limits (default "*=1000000/1": no
+#                    budget, so the figure is squeaky's own; "default"
+#                    keeps squeaky's registry budgets, LACNIC 10/min etc.)
 #   BENCH_OUT        results (default $TMPDIR/squeaky-bench-whois)
 #
 # Prints: registry queries and wall time of squeaky cold (empty cache) and
@@ -63,11 +66,13 @@ export XDG_DATA_HOME="$out/xdg-data" XDG_CONFIG_HOME="$out/xdg-config"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
 # Budgets are lifted so that the figure is squeaky's own; with the
 # default budgets the same run is bounded by them (see bench/README.md).
+rates=${BENCH_RATE_LIMITS:-*=1000000/1}
 sqargs=(whois --json --no-dns --jobs "$jobs" --stats
         --store "sqlite:$out/store.db"
         --rdap-servers "*=http://127.0.0.1:$rport/"
-        --whois-servers "*=127.0.0.1:$wport"
-        --rate-limits "*=1000000/1" -)
+        --whois-servers "*=127.0.0.1:$wport")
+[ "$rates" = default ] || sqargs+=(--rate-limits "$rates")
+sqargs+=(-)
 
 run_sq() { # name
     : > "$out/rdap.log"

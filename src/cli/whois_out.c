@@ -172,8 +172,11 @@ text_field(FILE *f, const char *label, const char *v)
 static void
 text_as(FILE *f, const char *label, const sq_asinfo *as)
 {
-    fprintf(f, "  %-12sAS%lu ", label, as->asn);
-    put(f, as->name);
+    fprintf(f, "  %-12sAS%lu", label, as->asn);
+    if (as->name[0] != '\0') {
+        fputs(" ", f);
+        put(f, as->name);
+    }
     if (as->country[0] != '\0') {
         fputs(" [", f);
         put(f, as->country);

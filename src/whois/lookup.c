@@ -291,8 +291,10 @@ lk_rdap(struct lk *l, wt_registry r, const char *url)
         return SQ_ELOOP;
     }
     st = take_token(l, r);
-    if (st != SQ_OK)
+    if (st != SQ_OK) {
+        l->transient = 1;
         return st;
+    }
     lk_count(l->w, &l->w->stats.rdap_queries);
     st = wn_http_get(url, &l->w->lim, &status, &retry, &body, l->d);
     if (st == SQ_OK && status == 429) {
@@ -312,8 +314,10 @@ lk_rdap(struct lk *l, wt_registry r, const char *url)
     } else {
         wa_warn(l->a, "%s: %s", url, sq_strerror(st));
     }
-    if (st != SQ_OK && st != SQ_ENOTFOUND)
+    if (st != SQ_OK && st != SQ_ENOTFOUND) {
         lk_count(l->w, &l->w->stats.failures);
+        l->transient = 1;
+    }
     wn_buf_free(&body);
     return st;
 }
@@ -347,8 +351,10 @@ lk_whois(struct lk *l, const char *server, const char *query)
         return SQ_EINVAL;
     }
     st = take_token(l, r);
-    if (st != SQ_OK)
+    if (st != SQ_OK) {
+        l->transient = 1;
         return st;
+    }
     lk_count(l->w, &l->w->stats.whois_queries);
     if (r == WT_JPNIC && strstr(query, "/e") == NULL) {
         /* JPNIC answers in ISO-2022-JP Japanese unless asked for English */
@@ -366,10 +372,12 @@ lk_whois(struct lk *l, const char *server, const char *query)
                     "hour",
                     server);
             st = SQ_EBLOCKED;
+            l->transient = 1;
         }
     } else {
         wa_warn(l->a, "%s: %s", server, sq_strerror(st));
         lk_count(l->w, &l->w->stats.failures);
+        l->transient = 1;
     }
     wn_buf_free(&txt);
     return st;

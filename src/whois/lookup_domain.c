@@ -84,6 +84,12 @@ lk_domain(struct lk *l)
     }
     snprintf(key, sizeof(key), "D:%s", dom);
     if (!lk_cache_get(l, key)) {
+        int slot = lk_cache_on(l) ? lk_inflight_enter(l->w, key) : -1;
+
+        if (slot >= 0 && lk_cache_get(l, key)) {
+            lk_inflight_leave(l->w, slot);
+            goto hosts;
+        }
         if (l->flags & SQ_WHOIS_OFFLINE)
             wa_warn(l->a, "offline: domains need the network");
         else
@@ -95,7 +101,9 @@ lk_domain(struct lk *l)
                        SQ_SRC_RFC2142, "RFC 2142", "", SQ_CONF_LOW, 1);
         wa_sort_contacts(l->a);
         lk_cache_put(l, key);
+        lk_inflight_leave(l->w, slot);
     }
+hosts:
     if (!(l->flags & (SQ_WHOIS_NO_DNS | SQ_WHOIS_OFFLINE)))
         hosts(l, host);
     return SQ_OK;

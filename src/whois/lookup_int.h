@@ -55,7 +55,10 @@ struct lk {
     int depth;   /* registry exchanges that followed a referral */
     char seen[LK_MAX_SEEN][128];
     size_t nseen;
-    int level; /* 0: the user's query; 1: a host or upstream of it */
+    int level;     /* 0: the user's query; 1: a host or upstream of it */
+    int transient; /* a source failed for a reason that may pass
+                      (budget, block, network, timeout): an empty answer
+                      is then not cached as "nothing found" */
 };
 
 void lk_count(sq_whois *w, unsigned long *counter);

@@ -71,7 +71,9 @@ lk_cache_put(struct lk *l, const char *key)
     char *json;
     const sq_ipaddr *lo = &l->q.ip, *hi = &l->q.ip;
 
-    if (!lk_cache_on(l) || (neg && l->w->neg_ttl == 0))
+    /* an answer a failed source left without contacts is asked again */
+    if (!lk_cache_on(l) || (neg && l->w->neg_ttl == 0) ||
+        (l->transient && l->a->ncontacts == 0))
         return;
     json = neg ? NULL : wa_to_json(l->a);
     if (!neg && json == NULL)
@@ -236,6 +238,14 @@ lk_ip(struct lk *l)
     }
     ovr = wo_match_ip(l->w->ovr, &l->q.ip, &email, &note);
     ovr = apply_override(l, ovr, email, note, ipt);
+    if (!ovr && (sq_ipaddr_class(&l->q.ip) &
+                 (SQ_IP_LOOPBACK | SQ_IP_PRIVATE | SQ_IP_RESERVED))) {
+        wa_warn(l->a,
+                "%s is a private, loopback or reserved address: no "
+                "registry or network is responsible for it",
+                ipt);
+        return SQ_OK;
+    }
     if (!ovr && lk_cache_get(l, NULL))
         return SQ_OK;
     ip_key(&l->q.ip, key, sizeof(key));

@@ -69,6 +69,16 @@ w=$(wc -l < "$SQ_TEST_WHOIS_LOG" | tr -d ' ')
 [ "$st" -eq 1 ] && [ "$w" -eq 0 ] && grep -q '429' "$t/out" &&
     ok "429: exit 1, a note, no whois query" || no "429: exit $st, $w whois queries"
 
+# 3b. a failed answer is not cached: the next run asks again
+"$SQUEAKY" whois --json --no-dns --store "sqlite:$t/f.db" \
+    --rdap-servers "arin=$U/status/503/" --whois-servers "*=127.0.0.1:9" \
+    74.125.3.3 > /dev/null 2>&1
+: > "$SQ_TEST_RDAP_LOG"
+sq --json --no-dns --store "sqlite:$t/f.db" 74.125.3.3 > "$t/out" 2>&1
+[ "$(reqs)" -eq 1 ] && grep -q '"cached":false' "$t/out" &&
+    grep -q 'arin-contact@google.com' "$t/out" &&
+    ok "a failed lookup is not cached" || no "a failed lookup was cached"
+
 # 4. a server that never answers: bounded by lookup_timeout
 start=$(date +%s)
 "$SQUEAKY" whois --json --no-dns --no-cache --lookup-timeout 1000 \
@@ -125,10 +135,37 @@ st=$?
 [ "$st" -eq 2 ] && [ "$(wc -l < "$t/out")" -eq 3 ] && sed -n 2p "$t/out" | grep -q '"error"' &&
     ok "batch: a bad line gives an error object, exit 2" || no "batch with a bad line: exit $st"
 
-# 9. URLs: userinfo is not the host
+# 9. URLs: userinfo is not the host; the hosting networks are answered
 sq --json --no-cache 'http://paypal.com@www.example-hosting.test/login' > "$t/out" 2>&1
 grep -q '"query":"http' "$t/out" && ! grep -q 'paypal' "$t/out" &&
     ok "URL userinfo ignored" || no "URL userinfo: $(head -c 300 "$t/out")"
+python3 - "$t/out" <<'PY' && ok "URL: hosting networks of every address" || no "URL hosts"
+import json, sys
+o = json.load(open(sys.argv[1]))
+hosts = {h["query"]: h for h in o["hosts"]}
+assert set(hosts) == {"74.125.225.229", "62.239.237.1", "2001:db8::10"}, hosts
+assert hosts["74.125.225.229"]["contacts"][0]["email"] == "arin-contact@google.com"
+assert hosts["62.239.237.1"]["network"]["name"] == "BT-CORPORATE"
+assert not hosts["2001:db8::10"]["contacts"]
+PY
+
+# 10. Abusix when the registry has no abuse contact (AFRINIC remarks only)
+sq --json --no-cache 196.11.240.215 > "$t/out" 2>&1
+python3 - "$t/out" <<'PY' && ok "Abusix fills a missing abuse contact" || no "Abusix"
+import json, sys
+c = json.load(open(sys.argv[1]))["contacts"][0]
+assert c["email"] == "abuse@mtnbusiness.co.za" and c["source"] == "dns-abusix", c
+assert not c["fallback"]
+PY
+
+# 11. documentation, private and loopback addresses: nobody is asked
+: > "$SQ_TEST_RDAP_LOG"
+: > "$SQ_TEST_WHOIS_LOG"
+sq --json --no-cache 192.0.2.1 10.1.2.3 ::1 > "$t/out" 2>&1
+st=$?
+[ "$st" -eq 1 ] && [ "$(reqs)" -eq 0 ] && [ "$(wc -l < "$SQ_TEST_WHOIS_LOG")" -eq 0 ] &&
+    [ "$(grep -c 'reserved address' "$t/out")" -eq 3 ] &&
+    ok "reserved addresses: no query, a note" || no "reserved addresses (exit $st)"
 
 rm -rf "$t"
 exit $fail
