@@ -302,6 +302,14 @@ lk_rdap(struct lk *l, wt_registry r, const char *url)
         wa_warn(l->a, "%s: RDAP said 429 (retry after %lds)",
                 wt_registry_name(r), retry > 0 ? retry : 60);
         st = SQ_ERATELIMIT;
+    } else if (st == SQ_OK && status == 403) {
+        /* RIPE and others answer 403 to clients over their limits */
+        wb_backoff(l->w->budgets, r, 3600);
+        wa_warn(l->a,
+                "%s: RDAP refused us (HTTP 403); leaving it alone "
+                "for an hour",
+                wt_registry_name(r));
+        st = SQ_EBLOCKED;
     } else if (st == SQ_OK && status == 404) {
         st = SQ_ENOTFOUND;
     } else if (st == SQ_OK && (status < 200 || status > 299)) {

@@ -65,6 +65,10 @@ fetch_one(const char *base, const char *dir, const char *name,
     snprintf(url, sizeof(url), "%s%s%s", base,
              base[strlen(base) - 1] == '/' ? "" : "/", name);
     st = wn_http_get(url, lim, &status, &retry, &body, d);
+    if (st == SQ_OK && status == 404 && strcmp(name, "dns.json") == 0) {
+        wn_buf_free(&body);
+        return SQ_ENOTFOUND;
+    }
     if (st == SQ_OK && status != 200) {
         sq_diag_addf(d, NULL, 0, "%s: HTTP %ld", url, status);
         st = SQ_ENET;
@@ -106,15 +110,18 @@ sq_whois_update_bootstrap(const sq_config *cfg, const char *base_url,
                      strerror(errno));
         return SQ_EIO;
     }
-    for (size_t i = 0; i < NFILES && st == SQ_OK; i++)
+    for (size_t i = 0; i < NFILES && st == SQ_OK; i++) {
         st = fetch_one(base_url, dir, FILES[i], &lim, d);
+        if (st == SQ_ENOTFOUND && strcmp(FILES[i], "dns.json") == 0)
+            st = SQ_OK; /* domains then keep the bundled table */
+    }
     if (st == SQ_OK)
         st = rdap_bootstrap_load(&b, stage, d); /* every file must parse */
     rdap_bootstrap_free(b);
     for (size_t i = 0; i < NFILES; i++) {
         snprintf(from, sizeof(from), "%s/%s", stage, FILES[i]);
         snprintf(to, sizeof(to), "%s/%s", dir, FILES[i]);
-        if (st == SQ_OK && rename(from, to) != 0) {
+        if (st == SQ_OK && access(from, F_OK) == 0 && rename(from, to) != 0) {
             sq_diag_addf(d, NULL, 0, "cannot rename %s: %s", from,
                          strerror(errno));
             st = SQ_EIO;

@@ -167,5 +167,41 @@ st=$?
     [ "$(grep -c 'reserved address' "$t/out")" -eq 3 ] &&
     ok "reserved addresses: no query, a note" || no "reserved addresses (exit $st)"
 
+# 12. an endless whois referral loop ends at the loop check
+: > "$SQ_TEST_WHOIS_LOG"
+start=$(date +%s)
+"$SQUEAKY" whois --json --no-dns --no-cache --rdap-servers "*=http://127.0.0.1:9/" \
+    --whois-servers "*=$SQ_TEST_WHOIS" 45.45.45.1 > "$t/out" 2>&1
+end=$(date +%s)
+w=$(wc -l < "$SQ_TEST_WHOIS_LOG" | tr -d ' ')
+grep -q 'loop' "$t/out" && [ "$w" -le 3 ] && [ $((end - start)) -le 5 ] &&
+    ok "referral loop stopped after $w queries" || no "referral loop: $w queries"
+
+# 13. "you are blocked": the registry is left alone, also in the next run
+"$SQUEAKY" whois --json --no-dns --store "sqlite:$t/b.db" --rdap-servers "*=http://127.0.0.1:9/" \
+    --whois-servers "*=$SQ_TEST_WHOIS" 45.45.46.1 > "$t/out" 2>&1
+: > "$SQ_TEST_WHOIS_LOG"
+"$SQUEAKY" whois --json --no-dns --store "sqlite:$t/b.db" --rdap-servers "*=http://127.0.0.1:9/" \
+    --whois-servers "*=$SQ_TEST_WHOIS" 45.45.46.2 > "$t/out2" 2>&1
+grep -q 'blocked' "$t/out" && grep -q 'blocked us earlier' "$t/out2" &&
+    [ "$(wc -l < "$SQ_TEST_WHOIS_LOG")" -eq 0 ] &&
+    ok "blocked registry left alone across runs" || no "blocked: $(cat "$t/out2")"
+
+# 14. squeaky update: bootstrap files replaced atomically, bad ones refused
+"$SQUEAKY" update --url "$U/boot/" 2> "$t/err"
+st=$?
+[ "$st" -eq 0 ] && [ -s "$XDG_DATA_HOME/squeaky/rdap/ipv4.json" ] &&
+    [ -s "$XDG_DATA_HOME/squeaky/rdap/asn.json" ] &&
+    ok "update: bootstrap files in place" || no "update: exit $st $(cat "$t/err")"
+sum=$(cat "$XDG_DATA_HOME/squeaky/rdap/ipv4.json" | cksum)
+"$SQUEAKY" update --url "$U/badboot/" 2> "$t/err"
+st=$?
+[ "$st" -ne 0 ] && [ "$(wc -l < "$t/err")" -eq 1 ] &&
+    [ "$(cat "$XDG_DATA_HOME/squeaky/rdap/ipv4.json" | cksum)" = "$sum" ] &&
+    ok "update: a broken file changes nothing" || no "update with a broken file: exit $st"
+sq --json --no-dns --no-cache 74.125.225.229 > "$t/out" 2>&1
+grep -q 'arin-contact@google.com' "$t/out" && ok "lookups after update" ||
+    no "lookup after update: $(head -c 300 "$t/out")"
+
 rm -rf "$t"
 exit $fail

@@ -90,11 +90,30 @@ class Handler(socketserver.StreamRequestHandler):
             return
         else:
             target = rc.lookup(srv.rules, query)
+            if target is not None and "builtin:" in target:
+                self.builtin(target[target.index("builtin:") + 8:])
+                return
             if target is None or not os.path.isfile(target):
                 self.wfile.write(NOT_FOUND)
                 return
             with open(target, "rb") as f:
                 self.wfile.write(f.read())
+
+
+    def builtin(self, name):
+        """Map rules whose FILE is builtin:NAME, so that an address can
+        lead to a fault: refer-self (an ARIN-style referral back to this
+        very server: an endless loop), blocked, slow, huge."""
+        srv = self.server
+        if name == "refer-self":
+            host, port = self.request.getsockname()[:2]
+            self.wfile.write(("NetRange: 45.45.0.0 - 45.45.255.255\r\n"
+                              "ReferralServer: whois://%s:%d\r\n"
+                              % (host, port)).encode())
+        elif name in ("blocked", "slow", "huge"):
+            self.answer(name)
+        else:
+            self.wfile.write(NOT_FOUND)
 
 
 class Server(socketserver.ThreadingTCPServer):
