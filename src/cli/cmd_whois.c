@@ -99,6 +99,18 @@ answer_code(const sq_whois_answer *a)
     return sq_whois_answer_ncontacts(a) > 0 ? CLI_OK : CLI_NOTFOUND;
 }
 
+/* Move the JSON text of b into res (NULL on out of memory); frees b. */
+static void
+take_json(struct jbuf *b, struct result *res)
+{
+    res->out = b->oom ? NULL : malloc(b->len + 1);
+    if (res->out != NULL) {
+        memcpy(res->out, b->p, b->len);
+        res->len = b->len;
+    }
+    jb_free(b);
+}
+
 static void
 format_answer(const struct whois_run *r, const sq_whois_answer *a,
               struct result *res)
@@ -109,12 +121,7 @@ format_answer(const struct whois_run *r, const sq_whois_answer *a,
         jb_init(&b);
         whois_json(&b, a);
         jb_raw(&b, "\n", 1);
-        res->out = b.oom ? NULL : malloc(b.len + 1);
-        if (res->out != NULL) {
-            memcpy(res->out, b.p, b.len);
-            res->len = b.len;
-        }
-        jb_free(&b);
+        take_json(&b, res);
     } else {
         FILE *m = open_memstream(&res->out, &res->len);
 
@@ -138,12 +145,7 @@ format_error(const struct whois_run *r, const char *query, const char *msg,
         jb_kv_str(&b, "query", query, 1);
         jb_kv_str(&b, "error", msg, 0);
         jb_raw(&b, "}\n", 2);
-        res->out = b.oom ? NULL : malloc(b.len + 1);
-        if (res->out != NULL) {
-            memcpy(res->out, b.p, b.len);
-            res->len = b.len;
-        }
-        jb_free(&b);
+        take_json(&b, res);
     }
     res->code = code;
 }

@@ -444,70 +444,6 @@ sq_config_load_buffer(sq_config *cfg, const char *name, const char *buf,
     return st;
 }
 
-/* Read a whole regular, not world-writable file of at most
- * CONFIG_FILE_MAX bytes into *out (malloc'ed). */
-static sq_status
-read_config_file(const char *path, char **out, size_t *outlen, sq_diag *d)
-{
-    struct stat sb;
-    sq_status st = SQ_EIO;
-    char *buf = NULL;
-    size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-    if (fd < 0) {
-        sq_diag_addf(d, path, 0, "%s", strerror(errno));
-        return SQ_EIO;
-    }
-    if (fstat(fd, &sb) != 0) {
-        sq_diag_addf(d, path, 0, "%s", strerror(errno));
-        goto out;
-    }
-    st = SQ_ECONFIG;
-    if (!S_ISREG(sb.st_mode)) {
-        sq_diag_addf(d, path, 0, "not a regular file");
-        goto out;
-    }
-    if (sb.st_mode & S_IWOTH) {
-        sq_diag_addf(d, path, 0,
-                     "refusing a world-writable config file (chmod o-w)");
-        goto out;
-    }
-    if (sb.st_size > CONFIG_FILE_MAX) {
-        sq_diag_addf(d, path, 0, "larger than %d bytes", CONFIG_FILE_MAX);
-        goto out;
-    }
-    st = SQ_ENOMEM;
-    buf = malloc((size_t)sb.st_size + 1);
-    if (buf == NULL)
-        goto out;
-    st = SQ_EIO;
-    for (;;) {
-        ssize_t r = read(fd, buf + n, (size_t)sb.st_size + 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            sq_diag_addf(d, path, 0, "%s", strerror(errno));
-            goto out;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > (size_t)sb.st_size) {
-            sq_diag_addf(d, path, 0, "file grew while being read");
-            goto out;
-        }
-    }
-    *out = buf;
-    *outlen = n;
-    buf = NULL;
-    st = SQ_OK;
-out:
-    free(buf);
-    close(fd);
-    return st;
-}
-
 sq_status
 sq_config_load(sq_config *cfg, const char *path, sq_diag *d)
 {
@@ -517,7 +453,11 @@ sq_config_load(sq_config *cfg, const char *path, sq_diag *d)
 
     if (cfg == NULL || path == NULL)
         return SQ_EINVAL;
-    st = read_config_file(path, &buf, &len, d);
+    st = sq_file_read_private(path, "config", CONFIG_FILE_MAX, &buf, &len, d);
+    if (st == SQ_ENOTFOUND) {
+        sq_diag_addf(d, path, 0, "%s", strerror(ENOENT));
+        st = SQ_EIO;
+    }
     if (st != SQ_OK)
         return st;
     st = sq_config_load_buffer(cfg, path, buf, len, d);

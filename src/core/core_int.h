@@ -61,6 +61,15 @@ int sq_ipaddr_in(const sq_ipaddr *a, const sq_ipaddr *net, unsigned prefix);
 /* Match a against a netset; same result as sq_netset_match(). */
 int sq_netset_match_addr(const sq_netset *ns, const sq_ipaddr *a);
 
+/* ---- files (file.c) ---- */
+
+/* Read a whole regular, not world-writable file of at most max bytes
+ * into *out (malloc'ed, NUL added).  SQ_ENOTFOUND (no message) when it
+ * does not exist; SQ_ECONFIG when it is not regular, world-writable
+ * ("refusing a world-writable <what> file") or too large; SQ_EIO. */
+sq_status sq_file_read_private(const char *path, const char *what, size_t max,
+                               char **out, size_t *outlen, sq_diag *d);
+
 /* ---- time (time.c) ---- */
 
 /* Parse an RFC 5322 date-time (lenient: missing weekday, 2-digit years,

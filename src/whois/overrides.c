@@ -337,72 +337,6 @@ wo_load_buffer(const char *name, const char *buf, size_t len,
     return SQ_OK;
 }
 
-/* Read a regular, not world-writable file of at most WO_FILE_MAX bytes.
- * SQ_ENOTFOUND when it does not exist. */
-static sq_status
-read_file(const char *path, char **out, size_t *outlen, sq_diag *d)
-{
-    struct stat sb;
-    sq_status st = SQ_EIO;
-    char *buf = NULL;
-    size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return SQ_ENOTFOUND;
-        sq_diag_addf(d, path, 0, "%s", strerror(errno));
-        return SQ_EIO;
-    }
-    if (fstat(fd, &sb) != 0) {
-        sq_diag_addf(d, path, 0, "%s", strerror(errno));
-        goto out;
-    }
-    st = SQ_ECONFIG;
-    if (!S_ISREG(sb.st_mode)) {
-        sq_diag_addf(d, path, 0, "not a regular file");
-        goto out;
-    }
-    if (sb.st_mode & S_IWOTH) {
-        sq_diag_addf(d, path, 0,
-                     "refusing a world-writable overrides file (chmod o-w)");
-        goto out;
-    }
-    if (sb.st_size > WO_FILE_MAX) {
-        sq_diag_addf(d, path, 0, "larger than %d bytes", (int)WO_FILE_MAX);
-        goto out;
-    }
-    st = SQ_ENOMEM;
-    if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
-        goto out;
-    st = SQ_EIO;
-    for (;;) {
-        ssize_t r = read(fd, buf + n, (size_t)sb.st_size + 1 - n);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            sq_diag_addf(d, path, 0, "%s", strerror(errno));
-            goto out;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > (size_t)sb.st_size) {
-            sq_diag_addf(d, path, 0, "file grew while being read");
-            goto out;
-        }
-    }
-    *out = buf;
-    *outlen = n;
-    buf = NULL;
-    st = SQ_OK;
-out:
-    free(buf);
-    close(fd);
-    return st;
-}
-
 /* $XDG_CONFIG_HOME/squeaky/overrides, else ~/.config/squeaky/overrides;
  * 0 when neither variable gives an absolute directory. */
 static int
@@ -435,7 +369,7 @@ wo_load(const char *path, wo_overrides **out, sq_diag *d)
             return wo_load_buffer("overrides", "", 0, out, d);
         path = def;
     }
-    st = read_file(path, &buf, &len, d);
+    st = sq_file_read_private(path, "overrides", WO_FILE_MAX, &buf, &len, d);
     if (st == SQ_ENOTFOUND && path == def)
         return wo_load_buffer(path, "", 0, out, d);
     if (st == SQ_ENOTFOUND) {
