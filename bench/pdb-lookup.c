@@ -1,0 +1,233 @@
+/*
+ * pdb-lookup.c - the libsqueaky side of bench/run-db.sh, the twin of
+ * mmdb-lookup.c.
+ *
+ *   pdb-lookup --time DB ADDRS   time lookups over pre-parsed addresses,
+ *                                one key=value line
+ *   pdb-lookup --lines DB        stdin addresses -> "ip<TAB>asn"
+ *                                ("-" no match, "error" not an IP)
+ *
+ * --time reads the whole address file and turns every line into a
+ * binary address first (IPv4 as a host-order uint32, IPv6 as 16 bytes;
+ * parsing is not timed), then times on one thread: sq_prefixdb_find4/6
+ * alone; find + sq_prefixdb_entry (the ASN); and the batched path,
+ * sq_prefixdb_find4_batch over blocks of BATCH IPv4 addresses (IPv6 with
+ * find6) + sq_prefixdb_entry.  The ASN sum must equal mmdb-lookup's.
+ *
+ * Built by run-db.sh: cc -O2 -I include bench/pdb-lookup.c -lsqueaky
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <squeaky/prefixdb.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define BATCH 256
+
+typedef struct addr {
+    uint8_t v6; /* 0: a4 holds the address; 1: a16 */
+    uint32_t a4;
+    uint8_t a16[16];
+} addr;
+
+typedef struct addrs {
+    addr *a;
+    size_t n, n6;
+} addrs;
+
+static int
+parse_line(const char *s, size_t len, addr *out)
+{
+    char buf[64];
+    struct in_addr in4;
+    while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' '))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (inet_pton(AF_INET, buf, &in4) == 1) {
+        out->v6 = 0;
+        out->a4 = ntohl(in4.s_addr);
+        return 1;
+    }
+    if (inet_pton(AF_INET6, buf, out->a16) == 1) {
+        out->v6 = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static double
+now(clockid_t c)
+{
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint32_t
+find(const sq_prefixdb *db, const addr *a)
+{
+    return a->v6 ? sq_prefixdb_find6(db, a->a16) : sq_prefixdb_find4(db, a->a4);
+}
+
+static int
+load(const char *path, addrs *out)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    size_t cap = 1 << 20, lcap = 0;
+    out->a = malloc(cap * sizeof *out->a);
+    out->n = out->n6 = 0;
+    char *line = NULL;
+    ssize_t len;
+    while (out->a != NULL && (len = getline(&line, &lcap, f)) >= 0) {
+        if (len > 0 && line[len - 1] == '\n')
+            len--;
+        if (out->n == cap) {
+            addr *b = realloc(out->a, 2 * cap * sizeof *b);
+            if (b == NULL)
+                break;
+            out->a = b;
+            cap *= 2;
+        }
+        if (parse_line(line, (size_t)len, &out->a[out->n])) {
+            out->n6 += out->a[out->n].v6;
+            out->n++;
+        }
+    }
+    free(line);
+    fclose(f);
+    return out->a != NULL && out->n > 0;
+}
+
+/* Sum of the ASNs of handles h[0..n-1]; *with counts those with one. */
+static unsigned long long
+asn_sum(const sq_prefixdb *db, const uint32_t *h, size_t n, size_t *with)
+{
+    unsigned long long sum = 0;
+    sq_prefixdb_result r;
+    for (size_t i = 0; i < n; i++) {
+        if (h[i] != 0 && sq_prefixdb_entry(db, h[i], &r) == SQ_OK &&
+            r.asn != 0) {
+            sum += r.asn;
+            (*with)++;
+        }
+    }
+    return sum;
+}
+
+/* The batched pass: IPv4 runs of up to BATCH go through find4_batch. */
+static unsigned long long
+batched(const sq_prefixdb *db, const addrs *v, size_t *with)
+{
+    uint32_t in[BATCH], out[BATCH];
+    unsigned long long sum = 0;
+    size_t i = 0;
+    while (i < v->n) {
+        size_t k = 0;
+        while (i < v->n && k < BATCH && !v->a[i].v6)
+            in[k++] = v->a[i++].a4;
+        if (k > 0) {
+            sq_prefixdb_find4_batch(db, in, k, out);
+            sum += asn_sum(db, out, k, with);
+        }
+        while (i < v->n && v->a[i].v6) {
+            uint32_t h = sq_prefixdb_find6(db, v->a[i++].a16);
+            sum += asn_sum(db, &h, 1, with);
+        }
+    }
+    return sum;
+}
+
+static int
+run_time(const sq_prefixdb *db, const char *path)
+{
+    addrs v;
+    if (!load(path, &v)) {
+        fprintf(stderr, "pdb-lookup: cannot read addresses from %s\n", path);
+        free(v.a);
+        return 1;
+    }
+    size_t n = v.n, found = 0, with = 0, bwith = 0;
+    double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+    for (size_t i = 0; i < n; i++)
+        found += find(db, &v.a[i]) != 0;
+    double w1 = now(CLOCK_MONOTONIC), c1 = now(CLOCK_PROCESS_CPUTIME_ID);
+    unsigned long long sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = find(db, &v.a[i]);
+        sum += asn_sum(db, &h, 1, &with);
+    }
+    double w2 = now(CLOCK_MONOTONIC), c2 = now(CLOCK_PROCESS_CPUTIME_ID);
+    unsigned long long bsum = batched(db, &v, &bwith);
+    double w3 = now(CLOCK_MONOTONIC), c3 = now(CLOCK_PROCESS_CPUTIME_ID);
+    double dn = (double)n;
+    printf("impl=squeaky addrs=%zu v6=%zu found=%zu with_asn=%zu "
+           "asn_sum=%llu batch_asn_sum=%llu find_ns=%.1f find_cpu_ns=%.1f "
+           "entry_ns=%.1f entry_cpu_ns=%.1f batch_ns=%.1f "
+           "batch_cpu_ns=%.1f\n",
+           n, v.n6, found, with, sum, bsum, (w1 - w0) * 1e9 / dn,
+           (c1 - c0) * 1e9 / dn, (w2 - w1) * 1e9 / dn, (c2 - c1) * 1e9 / dn,
+           (w3 - w2) * 1e9 / dn, (c3 - c2) * 1e9 / dn);
+    free(v.a);
+    return bsum == sum && bwith == with ? 0 : 1;
+}
+
+static int
+run_lines(const sq_prefixdb *db)
+{
+    static char obuf[1 << 16];
+    setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    sq_prefixdb_result r;
+    while ((len = getline(&line, &lcap, stdin)) >= 0) {
+        if (len > 0 && line[len - 1] == '\n')
+            line[--len] = '\0';
+        addr a;
+        if (!parse_line(line, (size_t)len, &a)) {
+            printf("%s\terror\n", line);
+            continue;
+        }
+        uint32_t h = find(db, &a);
+        if (h != 0 && sq_prefixdb_entry(db, h, &r) == SQ_OK && r.asn != 0)
+            printf("%s\t%lu\n", line, r.asn);
+        else
+            printf("%s\t-\n", line);
+    }
+    free(line);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    int timed = argc == 4 && strcmp(argv[1], "--time") == 0;
+    if (!timed && !(argc == 3 && strcmp(argv[1], "--lines") == 0)) {
+        fprintf(stderr, "usage: pdb-lookup --time DB ADDRS | --lines DB\n");
+        return 2;
+    }
+    sq_diag *d = sq_diag_new();
+    sq_prefixdb *db = NULL;
+    if (d == NULL || sq_prefixdb_open(argv[2], d, &db) != SQ_OK) {
+        fprintf(stderr, "pdb-lookup: %s: %s\n", argv[2],
+                d != NULL && sq_diag_count(d) > 0 ? sq_diag_message(d, 0)
+                                                  : "cannot open");
+        sq_diag_free(d);
+        return 1;
+    }
+    int rc = timed ? run_time(db, argv[3]) : run_lines(db);
+    sq_prefixdb_close(db);
+    sq_diag_free(d);
+    return rc;
+}
