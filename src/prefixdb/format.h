@@ -1,0 +1,183 @@
+/*
+ * format.h - the prefix database file layout, shared by the builder
+ * (build.c) and the reader (read.c) only.  docs/PREFIXDB.md describes
+ * it in prose.
+ *
+ * All integers are little-endian and fixed width; the reader maps the
+ * file and uses the arrays in place, so the library refuses to build on
+ * a big-endian host rather than swap.
+ *
+ *   header (PDB_HEADER_SIZE bytes, the section table inside it)
+ *   sections, each at an 8-byte aligned offset, in the order of
+ *   enum pdb_section
+ *
+ * The checksum (pdb_file_checksum below) covers every byte after the
+ * header, and the header itself with its checksum field zeroed.
+ *
+ * Lookup structure.  Both families are flattened at build time into
+ * non-overlapping ranges: a sorted array of range starts and a parallel
+ * array of entry handles (0: nothing covers the range; gaps are ranges
+ * too, so every address falls in exactly one).  A lookup is "the last
+ * start <= addr".  A first-level index on the top 16 bits (DIR-16:
+ * 65,537 uint32 slots) narrows that search to the few starts that can
+ * answer for the slot: slot[t] is the index of the last start <= t<<16,
+ * and the search runs over [slot[t], slot[t+1]] with a branch-free
+ * binary search.  For the ip-location-db data a slot holds ~6 starts on
+ * average (hundreds at most), so a lookup is one 256 KiB-table load
+ * plus 0-9 probes into the starts array: two or three cache misses on
+ * random addresses.
+ *
+ * Why not DIR-24-8 (the DPDK/Gupta design): its 2^24 first level is
+ * 32-64 MiB per file and per process, for a ~1 cache miss lookup; this
+ * file is ~10 MiB.  Poptrie (Asai & Ohara 2015) and SAIL (Yang et al.
+ * 2014) reach ~1 miss with compressed bitmaps and 200+ M lookups/s per
+ * core; DIR-16 + binary search trades one or two extra misses for a
+ * trivially verifiable, compact, mmap-able layout.  Measured figures
+ * are in docs/PREFIXDB.md.
+ *
+ * IPv6 uses the same DIR-16 on the top 16 bits with the keys split in
+ * two uint64 arrays (upper and lower halves, compared as one 128-bit
+ * key), so prefixes longer than /64 are exact.
+ */
+#ifndef SQ_PDB_FORMAT_H
+#define SQ_PDB_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the prefix database is read in place: little-endian hosts only"
+#endif
+
+#define PDB_MAGIC "SQPFXDB\0"
+enum {
+    PDB_MAGIC_LEN = 8,
+    PDB_VERSION = 1,
+    PDB_SLOTS = 65536, /* DIR-16: the slot arrays have PDB_SLOTS + 1 */
+    PDB_ALIGN = 8
+};
+
+/* Sections, in file order.  count is the element count; length is
+ * count * element size (strings: bytes). */
+enum pdb_section {
+    PDB_SEC_V4_SLOTS = 0, /* uint32[PDB_SLOTS + 1]: index into v4 starts */
+    PDB_SEC_V4_STARTS,    /* uint32[n4]: range starts, strictly rising */
+    PDB_SEC_V4_VALS,      /* uint32[n4]: entry handle (0 none) */
+    PDB_SEC_V6_SLOTS,     /* uint32[PDB_SLOTS + 1] */
+    PDB_SEC_V6_HI,        /* uint64[n6]: upper 64 bits of range starts */
+    PDB_SEC_V6_LO,        /* uint64[n6]: lower 64 bits */
+    PDB_SEC_V6_VALS,      /* uint32[n6] */
+    PDB_SEC_ENTRIES,      /* pdb_entry[]: handle h is entries[h - 1] */
+    PDB_SEC_RECORDS,      /* pdb_record[] */
+    PDB_SEC_STRINGS,      /* NUL-terminated strings; offset 0 is "" */
+    PDB_SEC_SOURCES,      /* pdb_source_rec[] */
+    PDB_SEC_ASES,         /* pdb_as[] sorted by asn */
+    PDB_SEC_PROVIDERS,    /* uint32[]: provider ASNs, runs per AS */
+    PDB_NSECTIONS
+};
+
+typedef struct pdb_secent {
+    uint32_t id;   /* enum pdb_section */
+    uint32_t elem; /* element size in bytes (1 for strings) */
+    uint64_t offset;
+    uint64_t length;
+    uint64_t count;
+} pdb_secent;
+
+typedef struct pdb_header {
+    char magic[PDB_MAGIC_LEN];
+    uint32_t version;
+    uint32_t flags; /* 0; readers refuse unknown bits */
+    uint64_t file_bytes;
+    uint64_t checksum; /* pdb_file_checksum */
+    int64_t built;     /* epoch seconds */
+    uint64_t prefixes4, prefixes6;
+    uint32_t nsections; /* PDB_NSECTIONS */
+    uint32_t header_bytes;
+    pdb_secent sec[PDB_NSECTIONS];
+} pdb_header;
+
+#define PDB_HEADER_SIZE (sizeof(pdb_header))
+
+/* What a prefix says.  String fields are offsets into the pool. */
+typedef struct pdb_record {
+    uint32_t asn;
+    uint32_t as_name;
+    uint32_t source; /* index into the sources section */
+    uint32_t country;
+    uint32_t registry;
+    uint32_t abuse;
+} pdb_record;
+
+/* One prefix an answer names.  IPv4: addr[0..3] in network order. */
+typedef struct pdb_entry {
+    uint8_t addr[16];
+    uint32_t record;
+    uint8_t len;
+    uint8_t v4;
+    uint8_t pad[2];
+} pdb_entry;
+
+typedef struct pdb_source_rec {
+    uint32_t name, date, attribution, pad;
+    uint64_t entries;
+} pdb_source_rec;
+
+typedef struct pdb_as {
+    uint32_t asn;
+    uint32_t name, country, abuse;
+    uint32_t prov_off, prov_count;
+} pdb_as;
+
+/* The file checksum: four independent multiply-rotate lanes over
+ * 64-bit little-endian words (so the CPU runs them in parallel), then a
+ * final avalanche.  Not cryptographic: it catches corruption, not
+ * forgery (the reader's structural checks handle crafted files). */
+static inline uint64_t
+pdb_rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t
+pdb_hash64(const uint8_t *p, size_t n)
+{
+    const uint64_t p1 = 0x9e3779b185ebca87ULL, p2 = 0xc2b2ae3d27d4eb4fULL;
+    uint64_t h[4] = {p1 + p2, p2, 0, (uint64_t)0 - p1};
+    uint64_t r, w;
+    size_t i = 0;
+
+    for (; n - i >= 32; i += 32) {
+        for (int l = 0; l < 4; l++) {
+            memcpy(&w, p + i + 8 * (size_t)l, 8);
+            h[l] = pdb_rotl64(h[l] + w * p2, 31) * p1;
+        }
+    }
+    r = (uint64_t)n;
+    for (int l = 0; l < 4; l++)
+        r = (r ^ h[l]) * p1 + pdb_rotl64(h[l], 7 + 11 * l);
+    for (; i < n; i++)
+        r = pdb_rotl64(r ^ p[i] * p1, 11) * p2;
+    r ^= r >> 33;
+    r *= p2;
+    r ^= r >> 29;
+    r *= p1;
+    r ^= r >> 32;
+    return r;
+}
+
+/* The file's checksum: the body's hash mixed with the header's (its
+ * checksum field read as 0).  len >= PDB_HEADER_SIZE. */
+static inline uint64_t
+pdb_file_checksum(const uint8_t *file, size_t len)
+{
+    pdb_header h;
+
+    memcpy(&h, file, sizeof(h));
+    h.checksum = 0;
+    return pdb_hash64(file + PDB_HEADER_SIZE, len - PDB_HEADER_SIZE) ^
+           (pdb_hash64((const uint8_t *)&h, sizeof(h)) * 0x9e3779b185ebca87ULL);
+}
+
+#endif

@@ -1,0 +1,525 @@
+/*
+ * read.c - the prefix database reader: map, validate once, then look up
+ * with no mutable state (safe to share between threads).
+ *
+ * Everything a lookup dereferences is checked on open (section bounds
+ * and alignment, monotonic slot tables, handle and record ranges,
+ * string offsets inside a NUL-terminated pool), so a lookup can never
+ * leave the map even on a crafted file that passes the checksum.
+ */
+#include "prefixdb/format.h"
+#include "prefixdb/pdb_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct sq_prefixdb {
+    const uint8_t *base;
+    size_t len;
+    int mapped;
+    pdb_header h;
+    const uint32_t *s4, *k4, *v4; /* slots, starts, values */
+    const uint32_t *s6, *v6;
+    const uint64_t *hi6, *lo6;
+    const pdb_entry *ent;
+    const pdb_record *rec;
+    const char *str;
+    const pdb_source_rec *src;
+    const pdb_as *as;
+    const uint32_t *prov;
+    size_t n4, n6, nent, nrec, nstr, nsrc, nas, nprov;
+};
+
+static const uint32_t sec_elem[PDB_NSECTIONS] = {4,
+                                                 4,
+                                                 4,
+                                                 4,
+                                                 8,
+                                                 8,
+                                                 4,
+                                                 sizeof(pdb_entry),
+                                                 sizeof(pdb_record),
+                                                 1,
+                                                 sizeof(pdb_source_rec),
+                                                 sizeof(pdb_as),
+                                                 4};
+
+static const void *
+sec_ptr(const sq_prefixdb *db, int id, size_t *count)
+{
+    *count = (size_t)db->h.sec[id].count;
+    return db->base + db->h.sec[id].offset;
+}
+
+/* Header and section table. */
+static const char *
+check_header(sq_prefixdb *db)
+{
+    const pdb_header *h = &db->h;
+
+    if (memcmp(h->magic, PDB_MAGIC, PDB_MAGIC_LEN) != 0)
+        return "not a squeaky prefix database";
+    if (h->version != PDB_VERSION)
+        return "unsupported version";
+    if (h->flags != 0)
+        return "unknown flags";
+    if (h->nsections != PDB_NSECTIONS || h->header_bytes != PDB_HEADER_SIZE)
+        return "bad section table";
+    for (int i = 0; i < PDB_NSECTIONS; i++) {
+        const pdb_secent *s = &h->sec[i];
+
+        if (s->id != (uint32_t)i || s->elem != sec_elem[i])
+            return "bad section table";
+        if (s->offset % PDB_ALIGN != 0 || s->offset < PDB_HEADER_SIZE ||
+            s->offset > db->len || s->length > db->len - s->offset)
+            return "section outside the file";
+        if (s->count > s->length || s->count * s->elem != s->length)
+            return "section size and count disagree";
+    }
+    if (pdb_file_checksum(db->base, db->len) != h->checksum)
+        return "checksum mismatch";
+    return NULL;
+}
+
+static int
+str_ok(const sq_prefixdb *db, uint32_t off)
+{
+    return off < db->nstr;
+}
+
+/* Slots rising, inside [0, n); starts rising. */
+static const char *
+check_slots(const uint32_t *slots, size_t n)
+{
+    if (n == 0 || n > UINT32_MAX)
+        return "empty lookup table";
+    if (slots[0] != 0)
+        return "bad lookup index";
+    for (size_t t = 0; t < PDB_SLOTS; t++)
+        if (slots[t] > slots[t + 1])
+            return "bad lookup index";
+    if (slots[PDB_SLOTS] >= n)
+        return "lookup index out of range";
+    return NULL;
+}
+
+static const char *
+check_tables(sq_prefixdb *db)
+{
+    size_t n, n2, n3;
+    const char *why;
+
+    db->s4 = sec_ptr(db, PDB_SEC_V4_SLOTS, &n);
+    db->k4 = sec_ptr(db, PDB_SEC_V4_STARTS, &db->n4);
+    db->v4 = sec_ptr(db, PDB_SEC_V4_VALS, &n2);
+    if (n != PDB_SLOTS + 1 || n2 != db->n4)
+        return "section counts disagree";
+    db->s6 = sec_ptr(db, PDB_SEC_V6_SLOTS, &n);
+    db->hi6 = sec_ptr(db, PDB_SEC_V6_HI, &db->n6);
+    db->lo6 = sec_ptr(db, PDB_SEC_V6_LO, &n2);
+    db->v6 = sec_ptr(db, PDB_SEC_V6_VALS, &n3);
+    if (n != PDB_SLOTS + 1 || n2 != db->n6 || n3 != db->n6)
+        return "section counts disagree";
+    db->ent = sec_ptr(db, PDB_SEC_ENTRIES, &db->nent);
+    db->rec = sec_ptr(db, PDB_SEC_RECORDS, &db->nrec);
+    db->str = sec_ptr(db, PDB_SEC_STRINGS, &db->nstr);
+    db->src = sec_ptr(db, PDB_SEC_SOURCES, &db->nsrc);
+    db->as = sec_ptr(db, PDB_SEC_ASES, &db->nas);
+    db->prov = sec_ptr(db, PDB_SEC_PROVIDERS, &db->nprov);
+    if ((why = check_slots(db->s4, db->n4)) != NULL ||
+        (why = check_slots(db->s6, db->n6)) != NULL)
+        return why;
+    if (db->k4[0] != 0 || db->hi6[0] != 0 || db->lo6[0] != 0)
+        return "lookup table does not start at 0";
+    for (size_t i = 0; i < db->n4; i++)
+        if (db->v4[i] > db->nent || (i > 0 && db->k4[i] <= db->k4[i - 1]))
+            return "bad IPv4 table";
+    for (size_t i = 0; i < db->n6; i++)
+        if (db->v6[i] > db->nent || (i > 0 && (db->hi6[i] < db->hi6[i - 1] ||
+                                               (db->hi6[i] == db->hi6[i - 1] &&
+                                                db->lo6[i] <= db->lo6[i - 1]))))
+            return "bad IPv6 table";
+    return NULL;
+}
+
+static const char *
+check_data(const sq_prefixdb *db)
+{
+    if (db->nstr == 0 || db->str[db->nstr - 1] != '\0' ||
+        db->nsrc > PDB_MAX_SOURCES)
+        return "bad string pool or source table";
+    for (size_t i = 0; i < db->nent; i++) {
+        const pdb_entry *e = &db->ent[i];
+
+        if (e->record >= db->nrec || e->v4 > 1 || e->len > (e->v4 ? 32 : 128))
+            return "bad entry";
+    }
+    for (size_t i = 0; i < db->nrec; i++) {
+        const pdb_record *r = &db->rec[i];
+
+        if (r->source >= db->nsrc || !str_ok(db, r->as_name) ||
+            !str_ok(db, r->country) || !str_ok(db, r->registry) ||
+            !str_ok(db, r->abuse))
+            return "bad record";
+    }
+    for (size_t i = 0; i < db->nsrc; i++)
+        if (!str_ok(db, db->src[i].name) || !str_ok(db, db->src[i].date) ||
+            !str_ok(db, db->src[i].attribution))
+            return "bad source";
+    for (size_t i = 0; i < db->nas; i++) {
+        const pdb_as *a = &db->as[i];
+
+        if (!str_ok(db, a->name) || !str_ok(db, a->country) ||
+            !str_ok(db, a->abuse) || a->prov_off > db->nprov ||
+            a->prov_count > db->nprov - a->prov_off ||
+            (i > 0 && a->asn <= db->as[i - 1].asn))
+            return "bad AS table";
+    }
+    return NULL;
+}
+
+static sq_status
+open_common(const void *buf, size_t len, int mapped, sq_diag *d,
+            sq_prefixdb **out)
+{
+    sq_prefixdb *db;
+    const char *why = NULL;
+
+    if (len < PDB_MAGIC_LEN || memcmp(buf, PDB_MAGIC, PDB_MAGIC_LEN) != 0) {
+        sq_diag_addf(d, NULL, 0, "prefix.db: not a squeaky prefix database");
+        return SQ_EPARSE;
+    }
+    db = calloc(1, sizeof(*db));
+    if (db == NULL)
+        return SQ_ENOMEM;
+    db->base = buf;
+    db->len = len;
+    db->mapped = mapped;
+    if (len < PDB_HEADER_SIZE) {
+        sq_diag_addf(d, NULL, 0, "prefix.db: truncated (%zu of %zu bytes)", len,
+                     (size_t)PDB_HEADER_SIZE);
+        free(db);
+        return SQ_EPARSE;
+    }
+    memcpy(&db->h, buf, PDB_HEADER_SIZE);
+    if (db->h.file_bytes != len && db->h.version == PDB_VERSION) {
+        if (db->h.file_bytes > len)
+            sq_diag_addf(d, NULL, 0, "prefix.db: truncated (%zu of %llu bytes)",
+                         len, (unsigned long long)db->h.file_bytes);
+        else
+            sq_diag_addf(d, NULL, 0, "prefix.db: %zu bytes, header says %llu",
+                         len, (unsigned long long)db->h.file_bytes);
+        free(db);
+        return SQ_EPARSE;
+    }
+    if ((why = check_header(db)) == NULL && (why = check_tables(db)) == NULL)
+        why = check_data(db);
+    if (why != NULL) {
+        sq_diag_addf(d, NULL, 0, "prefix.db: %s", why);
+        free(db);
+        return SQ_EPARSE;
+    }
+    *out = db;
+    return SQ_OK;
+}
+
+sq_status
+pdb_open_buffer(const void *buf, size_t len, sq_diag *d, sq_prefixdb **out)
+{
+    if (buf == NULL || out == NULL)
+        return SQ_EINVAL;
+    if ((uintptr_t)buf % PDB_ALIGN != 0) {
+        sq_diag_addf(d, NULL, 0, "prefix.db: buffer not 8-byte aligned");
+        return SQ_EINVAL;
+    }
+    return open_common(buf, len, 0, d, out);
+}
+
+SQ_API sq_status
+sq_prefixdb_default_path(char *buf, size_t buflen)
+{
+    const char *x = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int n;
+
+    if (x != NULL && x[0] == '/')
+        n = snprintf(buf, buflen, "%s/squeaky/prefix.db", x);
+    else if (home != NULL && home[0] != '\0')
+        n = snprintf(buf, buflen, "%s/.local/share/squeaky/prefix.db", home);
+    else
+        return SQ_ENOTFOUND;
+    if (n < 0 || (size_t)n >= buflen)
+        return SQ_EINVAL;
+    return SQ_OK;
+}
+
+SQ_API sq_status
+sq_prefixdb_open(const char *path, sq_diag *d, sq_prefixdb **out)
+{
+    char def[4096];
+    struct stat sb;
+    void *map;
+    int fd;
+    sq_status st;
+
+    if (out == NULL)
+        return SQ_EINVAL;
+    if (path == NULL) {
+        if (sq_prefixdb_default_path(def, sizeof(def)) != SQ_OK) {
+            sq_diag_addf(d, NULL, 0, "prefix.db: no default path (HOME unset)");
+            return SQ_ENOTFOUND;
+        }
+        path = def;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+
+        sq_diag_addf(d, path, 0, "cannot open: %s", strerror(e));
+        return e == ENOENT ? SQ_ENOTFOUND : SQ_EIO;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        sq_diag_addf(d, path, 0, "not a regular file");
+        close(fd);
+        return SQ_EIO;
+    }
+    if (sb.st_size < (off_t)PDB_HEADER_SIZE) {
+        uint64_t head[PDB_HEADER_SIZE / 8 + 1];
+        ssize_t r = read(fd, head, PDB_HEADER_SIZE);
+
+        close(fd);
+        return open_common(head, r > 0 ? (size_t)r : 0, 0, d, out) == SQ_ENOMEM
+                   ? SQ_ENOMEM
+                   : SQ_EPARSE;
+    }
+    map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        sq_diag_addf(d, path, 0, "cannot map: %s", strerror(errno));
+        return SQ_EIO;
+    }
+    st = open_common(map, (size_t)sb.st_size, 1, d, out);
+    if (st != SQ_OK)
+        munmap(map, (size_t)sb.st_size);
+    return st;
+}
+
+SQ_API void
+sq_prefixdb_close(sq_prefixdb *db)
+{
+    if (db == NULL)
+        return;
+    if (db->mapped)
+        munmap((void *)db->base, db->len);
+    free(db);
+}
+
+/* ---- lookups ---- */
+
+SQ_API uint32_t
+sq_prefixdb_find4(const sq_prefixdb *db, uint32_t addr)
+{
+    uint32_t t = addr >> 16;
+    const uint32_t *base = db->k4 + db->s4[t];
+    size_t n = (size_t)(db->s4[t + 1] - db->s4[t]) + 1;
+
+    while (n > 1) {
+        size_t half = n / 2;
+
+        base = base[half] <= addr ? base + half : base;
+        n -= half;
+    }
+    return db->v4[base - db->k4];
+}
+
+enum { BATCH = 16 };
+
+SQ_API void
+sq_prefixdb_find4_batch(const sq_prefixdb *db, const uint32_t *addrs, size_t n,
+                        uint32_t *out)
+{
+    const uint32_t *base[BATCH];
+    size_t cnt[BATCH];
+
+    for (size_t i = 0; i < n; i += BATCH) {
+        size_t m = n - i < BATCH ? n - i : BATCH, live = 1;
+
+        for (size_t j = 0; j < m; j++) {
+            uint32_t t = addrs[i + j] >> 16;
+
+            base[j] = db->k4 + db->s4[t];
+            cnt[j] = (size_t)(db->s4[t + 1] - db->s4[t]) + 1;
+            __builtin_prefetch(base[j] + cnt[j] / 2);
+        }
+        /* one binary-search step for every lane per round, so the
+         * lanes' cache misses overlap */
+        while (live) {
+            live = 0;
+            for (size_t j = 0; j < m; j++) {
+                size_t half = cnt[j] / 2;
+
+                if (cnt[j] <= 1)
+                    continue;
+                base[j] =
+                    base[j][half] <= addrs[i + j] ? base[j] + half : base[j];
+                cnt[j] -= half;
+                if (cnt[j] > 1) {
+                    __builtin_prefetch(base[j] + cnt[j] / 2);
+                    live = 1;
+                }
+            }
+        }
+        for (size_t j = 0; j < m; j++)
+            out[i + j] = db->v4[base[j] - db->k4];
+    }
+}
+
+SQ_API uint32_t
+sq_prefixdb_find6(const sq_prefixdb *db, const uint8_t addr[16])
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+                                       0, 0, 0, 0, 0xff, 0xff};
+    uint64_t hi = 0, lo = 0;
+    size_t b, n;
+
+    if (memcmp(addr, mapped, 12) == 0)
+        return sq_prefixdb_find4(db, (uint32_t)addr[12] << 24 |
+                                         (uint32_t)addr[13] << 16 |
+                                         (uint32_t)addr[14] << 8 | addr[15]);
+    for (int i = 0; i < 8; i++) {
+        hi = hi << 8 | addr[i];
+        lo = lo << 8 | addr[8 + i];
+    }
+    b = db->s6[hi >> 48];
+    n = (size_t)(db->s6[(hi >> 48) + 1] - b) + 1;
+    while (n > 1) {
+        size_t half = n / 2, m = b + half;
+        int le = db->hi6[m] < hi || (db->hi6[m] == hi && db->lo6[m] <= lo);
+
+        b = le ? m : b;
+        n -= half;
+    }
+    return db->v6[b];
+}
+
+SQ_API sq_status
+sq_prefixdb_entry(const sq_prefixdb *db, uint32_t handle,
+                  sq_prefixdb_result *out)
+{
+    const pdb_entry *e;
+    const pdb_record *r;
+    sq_ipaddr a;
+    size_t n;
+
+    if (db == NULL || handle == 0 || handle > db->nent)
+        return SQ_ENOTFOUND;
+    e = &db->ent[handle - 1];
+    r = &db->rec[e->record];
+    memset(&a, 0, sizeof(a));
+    if (e->v4) {
+        a.b[10] = a.b[11] = 0xff;
+        memcpy(a.b + 12, e->addr, 4);
+        a.v4 = 1;
+    } else {
+        memcpy(a.b, e->addr, 16);
+    }
+    n = sq_ipaddr_format(&a, out->prefix);
+    snprintf(out->prefix + n, sizeof(out->prefix) - n, "/%u", e->len);
+    out->asn = r->asn;
+    out->as_name = db->str + r->as_name;
+    out->source = db->str + db->src[r->source].name;
+    out->country = db->str + r->country;
+    out->registry = db->str + r->registry;
+    out->abuse = db->str + r->abuse;
+    return SQ_OK;
+}
+
+SQ_API sq_status
+sq_prefixdb_lookup(const sq_prefixdb *db, const char *ip, size_t len,
+                   sq_prefixdb_result *out)
+{
+    sq_ipaddr a;
+    uint32_t h;
+
+    if (db == NULL || ip == NULL || !sq_ipaddr_parse(ip, len, &a))
+        return SQ_EINVAL;
+    h = sq_prefixdb_find6(db, a.b);
+    return sq_prefixdb_entry(db, h, out);
+}
+
+SQ_API sq_status
+sq_prefixdb_as(const sq_prefixdb *db, unsigned long asn, const char **name,
+               const char **country, const char **abuse, unsigned long *ups,
+               size_t nups, size_t *nups_out)
+{
+    size_t lo = 0, hi;
+    const pdb_as *a;
+    size_t k;
+
+    if (db == NULL || asn > UINT32_MAX)
+        return SQ_ENOTFOUND;
+    hi = db->nas;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (db->as[mid].asn < asn)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= db->nas || db->as[lo].asn != asn)
+        return SQ_ENOTFOUND;
+    a = &db->as[lo];
+    if (name != NULL)
+        *name = db->str + a->name;
+    if (country != NULL)
+        *country = db->str + a->country;
+    if (abuse != NULL)
+        *abuse = db->str + a->abuse;
+    for (k = 0; ups != NULL && k < nups && k < a->prov_count; k++)
+        ups[k] = db->prov[a->prov_off + k];
+    if (nups_out != NULL)
+        *nups_out = k;
+    return SQ_OK;
+}
+
+SQ_API void
+sq_prefixdb_get_info(const sq_prefixdb *db, sq_prefixdb_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (db == NULL)
+        return;
+    out->version = db->h.version;
+    out->built = (long long)db->h.built;
+    out->prefixes4 = (size_t)db->h.prefixes4;
+    out->prefixes6 = (size_t)db->h.prefixes6;
+    out->ases = db->nas;
+    out->file_bytes = db->len;
+    out->nsources = db->nsrc;
+}
+
+SQ_API sq_status
+sq_prefixdb_source(const sq_prefixdb *db, size_t i, const char **name,
+                   const char **date, size_t *entries, const char **attribution)
+{
+    const pdb_source_rec *s;
+
+    if (db == NULL || i >= db->nsrc)
+        return SQ_ENOTFOUND;
+    s = &db->src[i];
+    if (name != NULL)
+        *name = db->str + s->name;
+    if (date != NULL)
+        *date = db->str + s->date;
+    if (entries != NULL)
+        *entries = (size_t)s->entries;
+    if (attribution != NULL)
+        *attribution = db->str + s->attribution;
+    return SQ_OK;
+}
