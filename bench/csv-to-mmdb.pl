@@ -13,8 +13,13 @@
 # aliased network cannot be stored (the writer refuses them); they are
 # skipped and counted, and run-db.sh draws no address from them.
 # Reserved networks are kept (remove_reserved_networks => 0) so that
-# every CSV row is in the file.  Later rows win where rows overlap
-# (merge_strategy none).
+# every CSV row is in the file.  Where two rows cover the same prefix
+# the first one wins, as in squeaky's builder (docs/PREFIXDB.md): the
+# writer keeps the last insert (merge_strategy none), so rows go in in
+# reverse order.  The published CSVs have one such overlap,
+# 214.95.0.0-215.0.255.255 AS749 and 215.0.0.0-215.1.3.255 AS721 (both
+# hold 215.0.0.0/16); no row nests inside another, so reverse order
+# changes nothing else.
 #
 # Data: ip-location-db (npm @ip-location-db/asn), CC-BY-4.0, from
 # RouteViews and DB-IP.
@@ -50,7 +55,7 @@ sub aliased {
     return $ip =~ /^2001:0{0,4}:/i || $ip =~ /^2002:/i || $ip =~ /^::ffff:/i;
 }
 
-my ( $rows, $skipped, $bad ) = ( 0, 0, 0 );
+my ( $skipped, $bad, @rows ) = ( 0, 0 );
 for my $csv (@csvs) {
     open my $fh, '<:raw', $csv or die "$csv: $!\n";
     while ( my $line = <$fh> ) {
@@ -67,17 +72,20 @@ for my $csv (@csvs) {
             $skipped++;
             next;
         }
-        $tree->insert_range(
-            $start, $end,
-            {
-                autonomous_system_number       => $asn + 0,
-                autonomous_system_organization => decode( 'UTF-8', $org ),
-            }
-        );
-        $rows++;
+        push @rows, [ $start, $end, $asn + 0, decode( 'UTF-8', $org ) ];
     }
     close $fh;
 }
+for my $r ( reverse @rows ) {
+    $tree->insert_range(
+        $r->[0], $r->[1],
+        {
+            autonomous_system_number       => $r->[2],
+            autonomous_system_organization => $r->[3],
+        }
+    );
+}
+my $rows = @rows;
 my $t1 = time;
 open my $ofh, '>:raw', "$out.tmp" or die "$out.tmp: $!\n";
 $tree->write_tree($ofh);
