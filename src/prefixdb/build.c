@@ -748,6 +748,7 @@ build_family(sq_prefixdb_builder *b, int fam, entvec *ev, famout *fo)
     size_t na = 0, nb = 0, nx, ny, nm, cap;
     sq_status st = SQ_ENOMEM;
 
+    map_free(&ev->map); /* keys are this family's prefix indexes */
     if (dedupe(b, pv) != 0)
         return SQ_ENOMEM;
     cap = 2 * pv->n + 2;

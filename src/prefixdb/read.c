@@ -338,45 +338,18 @@ sq_prefixdb_find4(const sq_prefixdb *db, uint32_t addr)
     return db->v4[base - db->k4];
 }
 
-enum { BATCH = 16 };
+enum { AHEAD = 8 };
 
+/* Prefetch the slot pair AHEAD addresses on, then look up as usual:
+ * the slot load is the miss the branch-free search cannot hide. */
 SQ_API void
-sq_prefixdb_find4_batch(const sq_prefixdb *db, const uint32_t *addrs, size_t n,
-                        uint32_t *out)
+sq_prefixdb_find4_batch(const sq_prefixdb *db, const uint32_t *addrs,
+                        size_t n, uint32_t *out)
 {
-    const uint32_t *base[BATCH];
-    size_t cnt[BATCH];
-
-    for (size_t i = 0; i < n; i += BATCH) {
-        size_t m = n - i < BATCH ? n - i : BATCH, live = 1;
-
-        for (size_t j = 0; j < m; j++) {
-            uint32_t t = addrs[i + j] >> 16;
-
-            base[j] = db->k4 + db->s4[t];
-            cnt[j] = (size_t)(db->s4[t + 1] - db->s4[t]) + 1;
-            __builtin_prefetch(base[j] + cnt[j] / 2);
-        }
-        /* one binary-search step for every lane per round, so the
-         * lanes' cache misses overlap */
-        while (live) {
-            live = 0;
-            for (size_t j = 0; j < m; j++) {
-                size_t half = cnt[j] / 2;
-
-                if (cnt[j] <= 1)
-                    continue;
-                base[j] =
-                    base[j][half] <= addrs[i + j] ? base[j] + half : base[j];
-                cnt[j] -= half;
-                if (cnt[j] > 1) {
-                    __builtin_prefetch(base[j] + cnt[j] / 2);
-                    live = 1;
-                }
-            }
-        }
-        for (size_t j = 0; j < m; j++)
-            out[i + j] = db->v4[base[j] - db->k4];
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            __builtin_prefetch(db->s4 + (addrs[i + AHEAD] >> 16));
+        out[i] = sq_prefixdb_find4(db, addrs[i]);
     }
 }
 
