@@ -338,13 +338,18 @@ sq_prefixdb_find4(const sq_prefixdb *db, uint32_t addr)
     return db->v4[base - db->k4];
 }
 
-enum { AHEAD = 8 };
+enum { AHEAD = 16 };
 
-/* Prefetch the slot pair AHEAD addresses on, then look up as usual:
- * the slot load is the miss the branch-free search cannot hide. */
+/*
+ * A plain loop with the slot pair prefetched AHEAD addresses on.  The
+ * lookups are independent, so an out-of-order core already overlaps
+ * their misses; a lockstep version (8 lanes, one probe per lane per
+ * round) measured 20-40% slower here and was dropped.  See
+ * docs/PREFIXDB.md for the figures.
+ */
 SQ_API void
-sq_prefixdb_find4_batch(const sq_prefixdb *db, const uint32_t *addrs,
-                        size_t n, uint32_t *out)
+sq_prefixdb_find4_batch(const sq_prefixdb *db, const uint32_t *addrs, size_t n,
+                        uint32_t *out)
 {
     for (size_t i = 0; i < n; i++) {
         if (i + AHEAD < n)

@@ -744,7 +744,11 @@ bench_real(void)
         printf("prefixdb_test: %s absent, timing skipped\n", v4);
         return;
     }
-    snprintf(path, sizeof(path), "%s/full.db", tmpdir);
+    /* SQ_PDB_KEEP=file keeps the full database for other benchmarks */
+    if (getenv("SQ_PDB_KEEP") != NULL)
+        snprintf(path, sizeof(path), "%s", getenv("SQ_PDB_KEEP"));
+    else
+        snprintf(path, sizeof(path), "%s/full.db", tmpdir);
     t0 = now();
     sq_prefixdb_builder_new(&b);
     s = pdb_source(b, SQ_PDB_IPLOCDB, "CC-BY-4.0", "");
@@ -765,7 +769,9 @@ bench_real(void)
            n4, n6, t1 - t0, t2 - t1, t2 - t0, info.prefixes4, info.prefixes6,
            info.file_bytes, (t3 - t2) * 1e3);
     a = malloc(N * sizeof(*a));
-    o = malloc(N * sizeof(*o));
+    o = calloc(N, sizeof(*o));
+    for (size_t i = 0; i < N; i++)
+        o[i] = 1; /* fault the pages in before timing */
     for (size_t i = 0; i < N; i++)
         a[i] = rnd() << 8 ^ rnd();
     t0 = now();
@@ -782,7 +788,6 @@ bench_real(void)
     free(a);
     free(o);
     sq_prefixdb_close(db);
-    unlink(path);
 }
 
 int
