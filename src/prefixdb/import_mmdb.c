@@ -20,6 +20,8 @@
 #ifdef SQ_HAVE_MAXMINDDB
 #include <maxminddb.h>
 
+static const uint8_t mapped96[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
 typedef struct walk {
     MMDB_s *mmdb;
     sq_prefixdb_builder *b;
@@ -39,9 +41,10 @@ walk_data(walk *w, MMDB_entry_s *entry, unsigned depth)
     uint8_t lo[16], hi[16];
     char name[PDB_NAME_MAX + 1];
     const char *namep = NULL;
+    static const uint8_t zero96[12];
     int v4 =
-        w->bits == 32 ||
-        (depth >= 96 && memcmp(w->addr, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0);
+        w->bits == 32 || (depth >= 96 && (memcmp(w->addr, zero96, 12) == 0 ||
+                                          memcmp(w->addr, mapped96, 12) == 0));
     uint8_t a[16];
     unsigned plen = w->bits == 32 ? depth : v4 ? depth - 96 : depth;
 
@@ -76,10 +79,21 @@ walk_data(walk *w, MMDB_entry_s *entry, unsigned depth)
 
 static void walk_node(walk *w, uint32_t node, unsigned depth);
 
+/* Under ::ffff:0:0/96 while the tree also has the ::/96 IPv4 subtree:
+ * an alias (the Perl writer copies it rather than pointing), skipped. */
+static int
+mapped_alias(const walk *w, unsigned depth)
+{
+    return w->bits == 128 && w->v4node != UINT32_MAX && depth >= 96 &&
+           memcmp(w->addr, mapped96, 12) == 0;
+}
+
 static void
 walk_record(walk *w, uint8_t type, uint64_t rec, MMDB_entry_s *entry,
             unsigned depth)
 {
+    if (mapped_alias(w, depth))
+        return;
     if (type == MMDB_RECORD_TYPE_SEARCH_NODE)
         walk_node(w, (uint32_t)rec, depth);
     else if (type == MMDB_RECORD_TYPE_DATA)

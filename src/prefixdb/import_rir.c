@@ -311,7 +311,8 @@ rpsl_attr(rpsl_obj *o, const char *name, size_t nl, rpsl_val v, int first)
 }
 
 /* One object [s, s+n): attribute lines, continuation lines (space, tab,
- * '+'), '%'/'#' comment lines.  0 with *why on a malformed line. */
+ * '+'), '%'/'#' comment lines.  0 with *why on a malformed line, 2 when
+ * there were only comments, 1 otherwise. */
 static int
 rpsl_parse(const char *s, size_t n, rpsl_obj *o, const char **why)
 {
@@ -345,11 +346,7 @@ rpsl_parse(const char *s, size_t n, rpsl_obj *o, const char **why)
         }
         p = nl ? nl + 1 : end;
     }
-    if (!seen) {
-        *why = "empty object";
-        return 0;
-    }
-    return 1;
+    return seen ? 1 : 2; /* 2: comments only */
 }
 
 /* inetnum "a - b" (or a prefix), inet6num "a/len". */
@@ -414,8 +411,10 @@ pdb_line_rpsl(sq_prefixdb_builder *b, int src, const char *s, size_t n,
 
     if (n == 0 || s[0] == '%' || s[0] == '#')
         return 0;
-    if (!rpsl_parse(s, n, &o, why))
-        return -1;
+    int r = rpsl_parse(s, n, &o, why);
+
+    if (r != 1)
+        return r == 0 ? -1 : 0;
     if (o.cls != OBJ_INETNUM && o.cls != OBJ_INET6NUM)
         return 0;
     return rpsl_add(b, src, &o, o.mailbox.n ? &o.mailbox : NULL, why);
@@ -574,7 +573,7 @@ rpsl_pass1(const pdb_file *f, htab *t)
     sq_status rc = SQ_OK;
 
     while (rc == SQ_OK && next_object(&it, &s, &n, &line)) {
-        if (n > RPSL_OBJECT_MAX || !rpsl_parse(s, n, &o, &why))
+        if (n > RPSL_OBJECT_MAX || rpsl_parse(s, n, &o, &why) != 1)
             continue; /* reported by pass 2 */
         if (o.cls == OBJ_ROLE)
             rc = hput(t, 'R', o.nic_hdl, o.mailbox);
@@ -612,13 +611,15 @@ rpsl_object(sq_prefixdb_builder *b, int src, const htab *t, const char *s,
     rpsl_obj o;
     rpsl_val mv;
     const char *m;
+    int r;
 
     if (n > RPSL_OBJECT_MAX) {
         *why = "object larger than 1 MiB";
         return -1;
     }
-    if (!rpsl_parse(s, n, &o, why))
-        return -1;
+    r = rpsl_parse(s, n, &o, why);
+    if (r != 1)
+        return r == 0 ? -1 : 0;
     if (o.cls == OBJ_ROLE || o.cls == OBJ_IRT || o.cls == OBJ_ORG)
         return o.mailbox.n || o.abuse_c.n ? 1 : 0;
     if (o.cls != OBJ_INETNUM && o.cls != OBJ_INET6NUM)
