@@ -5,12 +5,17 @@
  * The builder here is a recording fake: this program defines
  * pdb_source/pdb_add_* and the builder's new/free itself, so the linker
  * takes them from here instead of build.c, and each check compares the
- * exact values an importer handed over.
+ * exact values an importer handed over.  The end-to-end part loads the
+ * real library (libsqueaky.so beside this program's directory, through
+ * its public API only) and checks what lookups on a written database
+ * answer; it is skipped when the shared library is not built.
  */
 #include "prefixdb/import_int.h"
 
 #include "sqtest.h"
 
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -512,6 +517,160 @@ test_mmdb(sq_prefixdb_builder *b, sq_diag *d)
     return 1;
 }
 
+/* ---- end to end through the real builder (libsqueaky.so) ---- */
+
+typedef struct real_api {
+    void *h;
+    sq_status (*bnew)(sq_prefixdb_builder **);
+    void (*bfree)(sq_prefixdb_builder *);
+    sq_status (*import)(sq_prefixdb_builder *, sq_prefixdb_format, const char *,
+                        sq_diag *);
+    sq_status (*write)(sq_prefixdb_builder *, const char *, sq_diag *);
+    sq_status (*open)(const char *, sq_diag *, sq_prefixdb **);
+    void (*close)(sq_prefixdb *);
+    sq_status (*lookup)(const sq_prefixdb *, const char *, size_t,
+                        sq_prefixdb_result *);
+    sq_status (*as)(const sq_prefixdb *, unsigned long, const char **,
+                    const char **, const char **, unsigned long *, size_t,
+                    size_t *);
+} real_api;
+
+static int
+real_load(real_api *r)
+{
+    char exe[PATH_MAX], lib[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash;
+
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    if ((slash = strrchr(exe, '/')) == NULL)
+        return 0;
+    *slash = '\0';
+    snprintf(lib, sizeof lib, "%s/../libsqueaky.so", exe);
+    r->h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+    if (r->h == NULL)
+        return 0;
+    *(void **)&r->bnew = dlsym(r->h, "sq_prefixdb_builder_new");
+    *(void **)&r->bfree = dlsym(r->h, "sq_prefixdb_builder_free");
+    *(void **)&r->import = dlsym(r->h, "sq_prefixdb_import");
+    *(void **)&r->write = dlsym(r->h, "sq_prefixdb_builder_write");
+    *(void **)&r->open = dlsym(r->h, "sq_prefixdb_open");
+    *(void **)&r->close = dlsym(r->h, "sq_prefixdb_close");
+    *(void **)&r->lookup = dlsym(r->h, "sq_prefixdb_lookup");
+    *(void **)&r->as = dlsym(r->h, "sq_prefixdb_as");
+    return r->bnew && r->bfree && r->import && r->write && r->open &&
+           r->close && r->lookup && r->as;
+}
+
+/* Import the samples (format, file pairs) into one database. */
+static sq_prefixdb *
+real_db(const real_api *r, const sq_prefixdb_format *fmt,
+        const char *const *files, size_t n, const char *out)
+{
+    sq_prefixdb_builder *b = NULL;
+    sq_prefixdb *db = NULL;
+    sq_diag *d = sq_diag_new();
+    char path[512];
+    int ok = d != NULL && r->bnew(&b) == SQ_OK;
+
+    for (size_t i = 0; ok && i < n; i++)
+        ok =
+            r->import(b, fmt[i], data(files[i], path, sizeof path), d) == SQ_OK;
+    ok = ok && r->write(b, out, d) == SQ_OK && r->open(out, d, &db) == SQ_OK;
+    SQ_CHECK(ok, "real build of %s: %s", files[0],
+             d && sq_diag_count(d) ? sq_diag_message(d, 0) : "");
+    if (b)
+        r->bfree(b);
+    sq_diag_free(d);
+    return ok ? db : NULL;
+}
+
+/* ip "prefix asn name|country|registry|abuse source" or "-" (none). */
+static void
+real_check(const real_api *r, const sq_prefixdb *db, const char *ip,
+           const char *want)
+{
+    sq_prefixdb_result res;
+    char got[800];
+
+    if (r->lookup(db, ip, strlen(ip), &res) != SQ_OK)
+        snprintf(got, sizeof got, "-");
+    else
+        snprintf(got, sizeof got, "%s %lu %s|%s|%s|%s %s", res.prefix, res.asn,
+                 res.as_name, res.country, res.registry, res.abuse, res.source);
+    SQ_CHECK_STR(got, want, "lookup %s", ip);
+}
+
+static void
+test_real(void)
+{
+    static const sq_prefixdb_format f1[] = {SQ_PDB_IPLOCDB, SQ_PDB_IPLOCDB,
+                                            SQ_PDB_ASREL};
+    static const char *const n1[] = {"asn-ipv4.csv", "asn-ipv6.csv",
+                                     "as-rel.txt"};
+    static const sq_prefixdb_format f2[] = {SQ_PDB_IPLOCDB, SQ_PDB_RPSL,
+                                            SQ_PDB_DELEGATED};
+    static const char *const n2[] = {"iplocdb-bad.csv", "rpsl.txt",
+                                     "delegated.txt"};
+    char out[] = "/tmp/sq-pdb-real-XXXXXX";
+    real_api r;
+    sq_prefixdb *db;
+    int fd;
+
+    memset(&r, 0, sizeof r);
+    if (!real_load(&r) || (fd = mkstemp(out)) < 0) {
+        printf("prefixdb_import_test: end-to-end part skipped "
+               "(libsqueaky.so not built)\n");
+        return;
+    }
+    close(fd);
+    if ((db = real_db(&r, f1, n1, 3, out)) != NULL) {
+        const char *name = NULL, *cc = NULL, *abuse = NULL;
+        unsigned long ups[4] = {0};
+        size_t nups = 0;
+
+        real_check(&r, db, "1.0.0.1",
+                   "1.0.0.0/24 13335 Cloudflare, Inc.||| ip-location-db");
+        real_check(&r, db, "2.26.200.5",
+                   "2.26.200.0/21 201907 LLC \"SPUTNIK\"||| ip-location-db");
+        real_check(&r, db, "1.51.40.1",
+                   "1.51.32.0/20 24361 CERNET2 IX at Southeast "
+                   "University||| ip-location-db");
+        real_check(&r, db, "1.51.55.255",
+                   "1.51.48.0/21 24361 CERNET2 IX at Southeast "
+                   "University||| ip-location-db");
+        real_check(&r, db, "2001:200::1",
+                   "2001:200::/40 2500 WIDE Project||| ip-location-db");
+        SQ_CHECK(r.as(db, 13335, &name, &cc, &abuse, ups, 4, &nups) == SQ_OK &&
+                     name && strcmp(name, "Cloudflare, Inc.") == 0 &&
+                     nups == 2 &&
+                     ((ups[0] == 174 && ups[1] == 3356) ||
+                      (ups[0] == 3356 && ups[1] == 174)),
+                 "AS13335: %s, %zu upstreams", name ? name : "?", nups);
+        r.close(db);
+    }
+    if ((db = real_db(&r, f2, n2, 3, out)) != NULL) {
+        real_check(&r, db, "1.0.13.1",
+                   "1.0.13.1/32 64500 say \"hi\", "
+                   "ok||| ip-location-db");
+        real_check(&r, db, "1.0.13.200",
+                   "1.0.13.128/25 64500 say \"hi\", "
+                   "ok||| ip-location-db");
+        real_check(&r, db, "1.0.14.3", "-");
+        real_check(&r, db, "192.0.2.1",
+                   "192.0.2.0/24 0 |NL|ripencc|abuse@example.net rpsl");
+        real_check(&r, db, "192.0.4.255",
+                   "192.0.4.0/24 0 |NL|ripencc| delegated");
+        real_check(&r, db, "198.51.100.1",
+                   "198.51.100.0/25 0 |GB||org-abuse@example.com rpsl");
+        r.close(db);
+    }
+    unlink(out);
+    dlclose(r.h);
+}
+
 int
 main(void)
 {
@@ -531,6 +690,7 @@ main(void)
     test_delegated(b, d);
     test_rpsl(b, d);
     test_line(b);
+    test_real();
     if (!test_mmdb(b, d))
         printf("prefixdb_import_test: mmdb part skipped "
                "(perl MaxMind::DB::Writer missing)\n");
