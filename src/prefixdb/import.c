@@ -145,10 +145,21 @@ pdb_file_open(const char *path, sq_diag *d, pdb_file *out)
         sq_diag_addf(d, path, 0, "%s", strerror(errno));
         return SQ_EIO;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        sq_diag_addf(d, path, 0, "%s",
-                     S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        sq_diag_addf(d, path, 0, "%s", strerror(errno));
         rc = SQ_EIO;
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        sq_diag_addf(d, path, 0, "%s",
+                     S_ISDIR(st.st_mode) ? "is a directory"
+                                         : "not a regular file");
+        rc = SQ_EIO;
+        goto out;
+    }
+    if (st.st_size == 0) {
+        sq_diag_addf(d, path, 0, "empty file");
+        rc = SQ_EPARSE;
         goto out;
     }
     if ((unsigned long long)st.st_size > (size_t)-1 / 2) {
@@ -160,8 +171,6 @@ pdb_file_open(const char *path, sq_diag *d, pdb_file *out)
     out->len = (size_t)st.st_size;
     out->mapped = 0;
     out->buf = "";
-    if (out->len == 0)
-        goto out;
     void *m = mmap(NULL, out->len, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m != MAP_FAILED) {
         (void)madvise(m, out->len, MADV_SEQUENTIAL);

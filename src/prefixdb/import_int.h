@@ -28,7 +28,9 @@ typedef struct pdb_file {
     int mapped;
 } pdb_file;
 
-/* SQ_EIO "path: strerror" when the file cannot be opened or read. */
+/* SQ_EIO "path: strerror" when the file cannot be opened or read;
+ * SQ_EPARSE "path: empty file" for an empty one (checked before the
+ * importer registers its source). */
 sq_status pdb_file_open(const char *path, sq_diag *d, pdb_file *out);
 void pdb_file_close(pdb_file *f);
 

@@ -34,10 +34,27 @@ typedef struct walk {
     uint8_t addr[16];
 } walk;
 
+/* The AS number: uint32 in GeoLite2-ASN and DB-IP, but take any
+ * unsigned width that fits. */
+static int
+mmdb_asn(const MMDB_entry_data_s *e, uint32_t *out)
+{
+    if (e->type == MMDB_DATA_TYPE_UINT32)
+        *out = e->uint32;
+    else if (e->type == MMDB_DATA_TYPE_UINT16)
+        *out = e->uint16;
+    else if (e->type == MMDB_DATA_TYPE_UINT64 && e->uint64 <= UINT32_MAX)
+        *out = (uint32_t)e->uint64;
+    else
+        return 0;
+    return 1;
+}
+
 static void
 walk_data(walk *w, MMDB_entry_s *entry, unsigned depth)
 {
     MMDB_entry_data_s asn, org;
+    uint32_t asnum;
     uint8_t lo[16], hi[16];
     char name[PDB_NAME_MAX + 1];
     const char *namep = NULL;
@@ -50,7 +67,7 @@ walk_data(walk *w, MMDB_entry_s *entry, unsigned depth)
 
     if (MMDB_get_value(entry, &asn, "autonomous_system_number", NULL) !=
             MMDB_SUCCESS ||
-        !asn.has_data || asn.type != MMDB_DATA_TYPE_UINT32) {
+        !asn.has_data || !mmdb_asn(&asn, &asnum)) {
         w->bad++;
         return;
     }
@@ -67,10 +84,10 @@ walk_data(walk *w, MMDB_entry_s *entry, unsigned depth)
         memcpy(a, w->addr, 16);
     }
     if (!pdb_prefix_range(a, plen, v4, lo, hi) ||
-        pdb_add_range(w->b, w->src, lo, hi, v4, asn.uint32, namep, NULL, NULL,
+        pdb_add_range(w->b, w->src, lo, hi, v4, asnum, namep, NULL, NULL,
                       NULL) != SQ_OK ||
-        (namep && asn.uint32 &&
-         pdb_add_as(w->b, w->src, asn.uint32, namep, NULL, NULL) != SQ_OK)) {
+        (namep && asnum &&
+         pdb_add_as(w->b, w->src, asnum, namep, NULL, NULL) != SQ_OK)) {
         w->rc = SQ_ENOMEM;
         return;
     }
@@ -147,7 +164,7 @@ find_v4node(MMDB_s *mmdb)
 }
 
 static void
-mmdb_about(MMDB_s *mmdb, char *attr, size_t alen, char date[11])
+mmdb_about(MMDB_s *mmdb, char *attr, size_t alen, char date[24])
 {
     const char *type = mmdb->metadata.database_type;
     const char *desc = NULL;
@@ -162,9 +179,21 @@ mmdb_about(MMDB_s *mmdb, char *attr, size_t alen, char date[11])
             dlen = strlen(desc);
         }
     }
-    snprintf(attr, alen, "%s%s%.*s", type ? type : "mmdb", desc ? ": " : "",
-             (int)(dlen > 200 ? 200 : dlen), desc ? desc : "");
-    sq_time_format_utc((long long)mmdb->metadata.build_epoch, date, 21);
+    /* DB-IP names its type "DBIP-ASN-Lite (compat=GeoLite2-ASN)" */
+    if (type && strstr(type, "DBIP"))
+        snprintf(attr, alen,
+                 "%s: IP Geolocation by DB-IP (db-ip.com), "
+                 "CC BY 4.0",
+                 type);
+    else if (type && strstr(type, "GeoLite2"))
+        snprintf(attr, alen,
+                 "%s: GeoLite2 data created by MaxMind, "
+                 "available from https://www.maxmind.com",
+                 type);
+    else
+        snprintf(attr, alen, "%s%s%.*s", type ? type : "mmdb", desc ? ": " : "",
+                 (int)(dlen > 200 ? 200 : dlen), desc ? desc : "");
+    sq_time_format_utc((long long)mmdb->metadata.build_epoch, date, 24);
     date[10] = '\0';
 }
 
