@@ -809,6 +809,18 @@ main(void)
     test_atomic();
     test_corrupt();
     test_default_path();
+    if (getenv("SQ_PDB_SEEDS") != NULL) { /* fuzz seeds, run once */
+        char path[256];
+        sq_prefixdb_builder *b = small_builder(64496);
+
+        snprintf(path, sizeof(path), "%s/small.db", getenv("SQ_PDB_SEEDS"));
+        SQ_CHECK(sq_prefixdb_builder_write(b, path, NULL) == SQ_OK, "seed");
+        sq_prefixdb_builder_free(b);
+        sq_prefixdb_builder_new(&b);
+        snprintf(path, sizeof(path), "%s/empty.db", getenv("SQ_PDB_SEEDS"));
+        SQ_CHECK(sq_prefixdb_builder_write(b, path, NULL) == SQ_OK, "seed");
+        sq_prefixdb_builder_free(b);
+    }
     if (getenv("SQ_PDB_BENCH") != NULL ||
         access("/tmp/ipdb/package", F_OK) == 0)
         bench_real();
