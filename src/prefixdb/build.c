@@ -450,9 +450,15 @@ pdb_add_range(sq_prefixdb_builder *b, int src, const uint8_t lo[16],
     u128 klo, khi;
     uint32_t rec;
 
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+                                       0, 0, 0, 0, 0xff, 0xff};
+
     if (b == NULL || src < 0 || src >= b->nsrc)
         return SQ_EINVAL;
-    if (v4 && (memcmp(lo, hi, 12) != 0 || lo[10] != 0xff || lo[11] != 0xff))
+    /* v4-mapped IPv6 ranges are IPv4: find6 answers them from find4 */
+    if (!v4 && memcmp(lo, mapped, 12) == 0 && memcmp(hi, mapped, 12) == 0)
+        v4 = 1;
+    if (v4 && (memcmp(lo, mapped, 12) != 0 || memcmp(hi, mapped, 12) != 0))
         return SQ_EINVAL;
     klo = addr_key(lo, v4);
     khi = addr_key(hi, v4);

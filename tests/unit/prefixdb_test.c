@@ -196,11 +196,28 @@ test_v6(void)
     add(b, s, "2001:db8:1:2:3::", "2001:db8:1:2:3:ffff:ffff:ffff", 64502, NULL,
         NULL, NULL, NULL);
     add(b, s, "192.0.2.0", "192.0.2.255", 64496, NULL, NULL, NULL, NULL);
+    {
+        uint8_t lo[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 18},
+                hi[16] = {0, 0, 0,    0,    0,   0,  0,    0,
+                          0, 0, 0xff, 0xff, 198, 18, 0xff, 0xff};
+
+        SQ_CHECK(pdb_add_range(b, s, lo, hi, 0, 64497, NULL, NULL, NULL,
+                               NULL) == SQ_OK,
+                 "v4-mapped range given as IPv6");
+        hi[11] = 0;
+        SQ_CHECK(pdb_add_range(b, s, lo, hi, 1, 1, NULL, NULL, NULL, NULL) ==
+                     SQ_EINVAL,
+                 "v4 flag with a non-mapped end");
+        hi[11] = 0xff;
+        SQ_CHECK(pdb_add_range(b, s, hi, lo, 1, 1, NULL, NULL, NULL, NULL) ==
+                     SQ_EINVAL,
+                 "lo > hi");
+    }
     db = finish(b, "v6.db");
     if (db == NULL)
         return;
     sq_prefixdb_get_info(db, &info);
-    SQ_CHECK(info.prefixes6 == 3 && info.prefixes4 == 1, "%zu/%zu",
+    SQ_CHECK(info.prefixes6 == 3 && info.prefixes4 == 2, "%zu/%zu",
              info.prefixes4, info.prefixes6);
     expect(db, "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "", 0);
     expect(db, "2001:db8::", "2001:db8::/32", 64500);
@@ -214,6 +231,7 @@ test_v6(void)
     expect(db, "2001:db9::", "", 0);
     expect(db, "::ffff:192.0.2.200", "192.0.2.0/24", 64496);
     expect(db, "192.0.2.0", "192.0.2.0/24", 64496);
+    expect(db, "198.18.255.255", "198.18.0.0/16", 64497);
     SQ_CHECK(sq_prefixdb_entry(db, sq_prefixdb_find6(db, m), &r) == SQ_OK &&
                  r.asn == 64496,
              "find6 on v4-mapped bytes");
