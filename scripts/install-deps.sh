@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config git
 clang clang-14 libclang-rt-14-dev clang-format clang-tidy cppcheck
 libjansson-dev libcurl4-openssl-dev libsqlite3-dev libc-ares-dev
-libidn2-dev libpsl-dev libpq-dev
+libidn2-dev libpsl-dev libpq-dev libmaxminddb-dev
+libmaxmind-db-writer-perl mmdb-bin
 nsd whois sqlite3 postgresql
 spamassassin perl python3"
 

@@ -102,5 +102,6 @@ int cmd_trust(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_whois(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 #endif

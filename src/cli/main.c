@@ -13,6 +13,7 @@ static const struct cli_cmd commands[] = {
     {"trust", "learn your own relay chain (trust learn MAILBOX)", cmd_trust},
     {"whois", "who is responsible for an IP, CIDR, AS, domain or URL?",
      cmd_whois},
+    {"db", "the offline prefix database (build, import, info, lookup)", cmd_db},
     {"update", "refresh the IANA RDAP bootstrap files", cmd_update},
     {"config", "show configuration keys, defaults and values", cmd_config},
 };

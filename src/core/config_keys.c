@@ -160,6 +160,9 @@ const sq_config_key sq_config_keys[] = {
      "network/AS -> contact overrides (default "
      "$XDG_CONFIG_HOME/squeaky/overrides)",
      NULL},
+    {"prefix_db", SQ_CFG_STRING, "", 0, 0,
+     "offline prefix database (default $XDG_DATA_HOME/squeaky/prefix.db)",
+     NULL},
     {"lookup_jobs", SQ_CFG_INT, "8", 1, 64,
      "concurrent lookups for 'squeaky whois -'", NULL},
 };

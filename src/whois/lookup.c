@@ -104,6 +104,7 @@ sq_whois_new(const sq_config *cfg, sq_store *store, sq_diag *d, sq_whois **out)
         return st;
     }
     load_bootstrap(w);
+    lk_offline_open(w, cfg);
     *out = w;
     return SQ_OK;
 }
@@ -116,6 +117,7 @@ sq_whois_free(sq_whois *w)
     wb_free(w->budgets);
     wo_free(w->ovr);
     rdap_bootstrap_free(w->boot);
+    sq_prefixdb_close(w->pdb);
     pthread_mutex_destroy(&w->lock);
     pthread_mutex_destroy(&w->fl_lock);
     pthread_cond_destroy(&w->fl_cond);

@@ -8,6 +8,8 @@
 
 #include "whois_int.h"
 
+#include <squeaky/prefixdb.h>
+
 #include <pthread.h>
 #include <strings.h>
 
@@ -28,6 +30,7 @@ struct sq_whois {
     wb_budgets *budgets;
     wo_overrides *ovr;
     rdap_bootstrap *boot; /* from `squeaky update`, or NULL */
+    sq_prefixdb *pdb;     /* the offline prefix database, or NULL */
     struct lk_pair rdap[LK_MAX_PAIRS], whois[LK_MAX_PAIRS];
     size_t nrdap, nwhois;
     char dns_servers[512];
@@ -96,6 +99,12 @@ sq_status lk_ip(struct lk *l);
 sq_status lk_asn(struct lk *l);
 /* A sub-lookup (host of a domain, upstream AS) sharing w and flags. */
 sq_status lk_sub(struct lk *parent, const char *query, sq_whois_answer **out);
+
+/* lookup_offline.c: fill what is still missing (origin AS, network,
+ * abuse contact, providers) from the offline database; 1 when it knew
+ * the address. */
+int lk_offline(struct lk *l, const sq_ipaddr *ip);
+void lk_offline_open(sq_whois *w, const sq_config *cfg);
 
 /* lookup_domain.c */
 sq_status lk_domain(struct lk *l);

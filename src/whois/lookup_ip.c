@@ -252,7 +252,12 @@ lk_ip(struct lk *l)
     if (!ovr && !(l->flags & SQ_WHOIS_OFFLINE) && claim(l, key, NULL, &slot))
         return SQ_OK;
     if (l->flags & SQ_WHOIS_OFFLINE) {
-        wa_warn(l->a, "offline: no prefix database is available yet");
+        if (!lk_offline(l, &l->q.ip))
+            wa_warn(l->a, "%s",
+                    l->w->pdb != NULL
+                        ? "offline: not in the prefix database"
+                        : "offline: no prefix database (squeaky db "
+                          "import)");
     } else if (!ovr && r == WT_UNKNOWN && boot == NULL) {
         wa_warn(l->a, "no registry holds %s (reserved or unallocated)", ipt);
     } else if (!ovr) {
@@ -265,8 +270,11 @@ lk_ip(struct lk *l)
             ovr = apply_override(l, 1, email, note, "the origin AS");
         if (!ovr && !lk_has_abuse(l->a))
             lk_dns_abusix(l, &l->q.ip);
-        upstream_contacts(l);
     }
+    if (!(l->flags & SQ_WHOIS_OFFLINE))
+        lk_offline(l, &l->q.ip); /* fills only what is still missing */
+    if (!(l->flags & (SQ_WHOIS_NO_DNS | SQ_WHOIS_OFFLINE)))
+        upstream_contacts(l);
     wa_sort_contacts(l->a);
     if (!ovr)
         lk_cache_put(l, NULL);
@@ -293,7 +301,7 @@ lk_asn(struct lk *l)
     if (!ovr && !(l->flags & SQ_WHOIS_OFFLINE) && claim(l, key, key, &slot))
         return SQ_OK;
     if (l->flags & SQ_WHOIS_OFFLINE)
-        wa_warn(l->a, "offline: no prefix database is available yet");
+        wa_warn(l->a, "offline: AS numbers need the network");
     else if (!ovr && r == WT_UNKNOWN && boot == NULL)
         wa_warn(l->a, "no registry holds %s (reserved or unallocated)", key);
     else if (!ovr)
