@@ -677,7 +677,7 @@ typedef struct famout { /* one family's lookup arrays */
     u128 *starts;
     uint32_t *vals;
     size_t n;
-    uint32_t slots[PDB_SLOTS + 1];
+    pdb_slot slots[PDB_SLOTS];
 } famout;
 
 typedef struct entvec {
@@ -729,17 +729,32 @@ entry_for(sq_prefixdb_builder *b, entvec *ev, const pfx *p, const bnd *x,
     return (uint32_t)ev->n;
 }
 
+/* DIR-16: per slot, the last start <= its first address and the last
+ * start <= its last address; a slot with one candidate holds the
+ * handle itself. */
 static void
 make_slots(famout *fo, unsigned nbits)
 {
-    size_t k = 0;
+    unsigned shift = nbits - 16;
+    u128 low = ((u128)1 << shift) - 1;
+    size_t lo = 0, hi = 0;
 
-    for (size_t t = 0; t <= PDB_SLOTS; t++) {
-        u128 key = (u128)t << (nbits - 16);
+    for (size_t t = 0; t < PDB_SLOTS; t++) {
+        u128 first = (u128)t << shift, last = first | low;
 
-        while (k + 1 < fo->n && fo->starts[k + 1] <= key)
-            k++;
-        fo->slots[t] = (uint32_t)k;
+        while (lo + 1 < fo->n && fo->starts[lo + 1] <= first)
+            lo++;
+        if (hi < lo)
+            hi = lo;
+        while (hi + 1 < fo->n && fo->starts[hi + 1] <= last)
+            hi++;
+        if (hi == lo) {
+            fo->slots[t].lo = fo->vals[lo];
+            fo->slots[t].n = 0;
+        } else {
+            fo->slots[t].lo = (uint32_t)lo;
+            fo->slots[t].n = (uint32_t)(hi - lo + 1);
+        }
     }
 }
 
@@ -915,12 +930,12 @@ lay_out(sq_prefixdb_builder *b, parts *pt, layout *l)
     uint64_t *hi, *lo;
 
     l->off = PDB_HEADER_SIZE;
-    sec_put(l, PDB_SEC_V4_SLOTS, PDB_SLOTS + 1, 4, pt->f4.slots);
+    sec_put(l, PDB_SEC_V4_SLOTS, PDB_SLOTS, sizeof(pdb_slot), pt->f4.slots);
     u32 = (uint32_t *)sec_put(l, PDB_SEC_V4_STARTS, pt->f4.n, 4, NULL);
     for (size_t i = 0; u32 != NULL && i < pt->f4.n; i++)
         u32[i] = (uint32_t)pt->f4.starts[i];
     sec_put(l, PDB_SEC_V4_VALS, pt->f4.n, 4, pt->f4.vals);
-    sec_put(l, PDB_SEC_V6_SLOTS, PDB_SLOTS + 1, 4, pt->f6.slots);
+    sec_put(l, PDB_SEC_V6_SLOTS, PDB_SLOTS, sizeof(pdb_slot), pt->f6.slots);
     hi = (uint64_t *)sec_put(l, PDB_SEC_V6_HI, pt->f6.n, 8, NULL);
     lo = (uint64_t *)sec_put(l, PDB_SEC_V6_LO, pt->f6.n, 8, NULL);
     for (size_t i = 0; hi != NULL && i < pt->f6.n; i++) {

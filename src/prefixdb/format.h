@@ -19,13 +19,13 @@
  * array of entry handles (0: nothing covers the range; gaps are ranges
  * too, so every address falls in exactly one).  A lookup is "the last
  * start <= addr".  A first-level index on the top 16 bits (DIR-16:
- * 65,537 uint32 slots) narrows that search to the few starts that can
- * answer for the slot: slot[t] is the index of the last start <= t<<16,
- * and the search runs over [slot[t], slot[t+1]] with a branch-free
- * binary search.  For the ip-location-db data a slot holds ~6 starts on
- * average (hundreds at most), so a lookup is one 256 KiB-table load
- * plus 0-9 probes into the starts array: two or three cache misses on
- * random addresses.
+ * 65,536 pdb_slot pairs, 512 KiB) narrows that search to the starts
+ * that can answer for the slot: {lo, n} names starts[lo .. lo+n-1]
+ * (starts[lo] is the last start <= the slot's first address), searched
+ * with a branch-free binary search; n == 0 means the whole slot is one
+ * range and lo is its handle, answered from the slot alone.  For the
+ * ip-location-db data half the IPv4 slots are direct, the rest hold ~20
+ * starts on average (270 at most): one slot load plus 0-9 probes.
  *
  * Why not DIR-24-8 (the DPDK/Gupta design): its 2^24 first level is
  * 32-64 MiB per file and per process, for a ~1 cache miss lookup; this
@@ -54,17 +54,17 @@
 enum {
     PDB_MAGIC_LEN = 8,
     PDB_VERSION = 1,
-    PDB_SLOTS = 65536, /* DIR-16: the slot arrays have PDB_SLOTS + 1 */
+    PDB_SLOTS = 65536, /* DIR-16 */
     PDB_ALIGN = 8
 };
 
 /* Sections, in file order.  count is the element count; length is
  * count * element size (strings: bytes). */
 enum pdb_section {
-    PDB_SEC_V4_SLOTS = 0, /* uint32[PDB_SLOTS + 1]: index into v4 starts */
+    PDB_SEC_V4_SLOTS = 0, /* pdb_slot[PDB_SLOTS] over the v4 starts */
     PDB_SEC_V4_STARTS,    /* uint32[n4]: range starts, strictly rising */
     PDB_SEC_V4_VALS,      /* uint32[n4]: entry handle (0 none) */
-    PDB_SEC_V6_SLOTS,     /* uint32[PDB_SLOTS + 1] */
+    PDB_SEC_V6_SLOTS,     /* pdb_slot[PDB_SLOTS] over the v6 starts */
     PDB_SEC_V6_HI,        /* uint64[n6]: upper 64 bits of range starts */
     PDB_SEC_V6_LO,        /* uint64[n6]: lower 64 bits */
     PDB_SEC_V6_VALS,      /* uint32[n6] */
@@ -99,6 +99,12 @@ typedef struct pdb_header {
 } pdb_header;
 
 #define PDB_HEADER_SIZE (sizeof(pdb_header))
+
+/* One DIR-16 slot: n >= 1: candidates starts[lo .. lo+n-1]; n == 0:
+ * the slot is one range and lo is its entry handle. */
+typedef struct pdb_slot {
+    uint32_t lo, n;
+} pdb_slot;
 
 /* What a prefix says.  String fields are offsets into the pool. */
 typedef struct pdb_record {

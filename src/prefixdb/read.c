@@ -24,8 +24,9 @@ struct sq_prefixdb {
     size_t len;
     int mapped;
     pdb_header h;
-    const uint32_t *s4, *k4, *v4; /* slots, starts, values */
-    const uint32_t *s6, *v6;
+    const pdb_slot *s4, *s6;
+    const uint32_t *k4, *v4; /* starts, values */
+    const uint32_t *v6;
     const uint64_t *hi6, *lo6;
     const pdb_entry *ent;
     const pdb_record *rec;
@@ -36,19 +37,20 @@ struct sq_prefixdb {
     size_t n4, n6, nent, nrec, nstr, nsrc, nas, nprov;
 };
 
-static const uint32_t sec_elem[PDB_NSECTIONS] = {4,
-                                                 4,
-                                                 4,
-                                                 4,
-                                                 8,
-                                                 8,
-                                                 4,
-                                                 sizeof(pdb_entry),
-                                                 sizeof(pdb_record),
-                                                 1,
-                                                 sizeof(pdb_source_rec),
-                                                 sizeof(pdb_as),
-                                                 4};
+static const uint32_t sec_elem[PDB_NSECTIONS] = {
+    [PDB_SEC_V4_SLOTS] = sizeof(pdb_slot),
+    [PDB_SEC_V4_STARTS] = 4,
+    [PDB_SEC_V4_VALS] = 4,
+    [PDB_SEC_V6_SLOTS] = sizeof(pdb_slot),
+    [PDB_SEC_V6_HI] = 8,
+    [PDB_SEC_V6_LO] = 8,
+    [PDB_SEC_V6_VALS] = 4,
+    [PDB_SEC_ENTRIES] = sizeof(pdb_entry),
+    [PDB_SEC_RECORDS] = sizeof(pdb_record),
+    [PDB_SEC_STRINGS] = 1,
+    [PDB_SEC_SOURCES] = sizeof(pdb_source_rec),
+    [PDB_SEC_ASES] = sizeof(pdb_as),
+    [PDB_SEC_PROVIDERS] = 4};
 
 static const void *
 sec_ptr(const sq_prefixdb *db, int id, size_t *count)
@@ -93,19 +95,18 @@ str_ok(const sq_prefixdb *db, uint32_t off)
     return off < db->nstr;
 }
 
-/* Slots rising, inside [0, n); starts rising. */
+/* Every slot's candidates inside [0, n); direct handles <= nent. */
 static const char *
-check_slots(const uint32_t *slots, size_t n)
+check_slots(const pdb_slot *slots, size_t n, size_t nent)
 {
     if (n == 0 || n > UINT32_MAX)
         return "empty lookup table";
-    if (slots[0] != 0)
-        return "bad lookup index";
-    for (size_t t = 0; t < PDB_SLOTS; t++)
-        if (slots[t] > slots[t + 1])
-            return "bad lookup index";
-    if (slots[PDB_SLOTS] >= n)
-        return "lookup index out of range";
+    for (size_t t = 0; t < PDB_SLOTS; t++) {
+        const pdb_slot *s = &slots[t];
+
+        if (s->n == 0 ? s->lo > nent : s->lo >= n || s->n > n - s->lo)
+            return "lookup index out of range";
+    }
     return NULL;
 }
 
@@ -118,13 +119,13 @@ check_tables(sq_prefixdb *db)
     db->s4 = sec_ptr(db, PDB_SEC_V4_SLOTS, &n);
     db->k4 = sec_ptr(db, PDB_SEC_V4_STARTS, &db->n4);
     db->v4 = sec_ptr(db, PDB_SEC_V4_VALS, &n2);
-    if (n != PDB_SLOTS + 1 || n2 != db->n4)
+    if (n != PDB_SLOTS || n2 != db->n4)
         return "section counts disagree";
     db->s6 = sec_ptr(db, PDB_SEC_V6_SLOTS, &n);
     db->hi6 = sec_ptr(db, PDB_SEC_V6_HI, &db->n6);
     db->lo6 = sec_ptr(db, PDB_SEC_V6_LO, &n2);
     db->v6 = sec_ptr(db, PDB_SEC_V6_VALS, &n3);
-    if (n != PDB_SLOTS + 1 || n2 != db->n6 || n3 != db->n6)
+    if (n != PDB_SLOTS || n2 != db->n6 || n3 != db->n6)
         return "section counts disagree";
     db->ent = sec_ptr(db, PDB_SEC_ENTRIES, &db->nent);
     db->rec = sec_ptr(db, PDB_SEC_RECORDS, &db->nrec);
@@ -132,8 +133,9 @@ check_tables(sq_prefixdb *db)
     db->src = sec_ptr(db, PDB_SEC_SOURCES, &db->nsrc);
     db->as = sec_ptr(db, PDB_SEC_ASES, &db->nas);
     db->prov = sec_ptr(db, PDB_SEC_PROVIDERS, &db->nprov);
-    if ((why = check_slots(db->s4, db->n4)) != NULL ||
-        (why = check_slots(db->s6, db->n6)) != NULL)
+    db->nent = (size_t)db->h.sec[PDB_SEC_ENTRIES].count;
+    if ((why = check_slots(db->s4, db->n4, db->nent)) != NULL ||
+        (why = check_slots(db->s6, db->n6, db->nent)) != NULL)
         return why;
     if (db->k4[0] != 0 || db->hi6[0] != 0 || db->lo6[0] != 0)
         return "lookup table does not start at 0";
@@ -325,10 +327,12 @@ sq_prefixdb_close(sq_prefixdb *db)
 SQ_API uint32_t
 sq_prefixdb_find4(const sq_prefixdb *db, uint32_t addr)
 {
-    uint32_t t = addr >> 16;
-    const uint32_t *base = db->k4 + db->s4[t];
-    size_t n = (size_t)(db->s4[t + 1] - db->s4[t]) + 1;
+    const pdb_slot *s = &db->s4[addr >> 16];
+    const uint32_t *base = db->k4 + s->lo;
+    size_t n = s->n;
 
+    if (n == 0)
+        return s->lo;
     while (n > 1) {
         size_t half = n / 2;
 
@@ -374,8 +378,10 @@ sq_prefixdb_find6(const sq_prefixdb *db, const uint8_t addr[16])
         hi = hi << 8 | addr[i];
         lo = lo << 8 | addr[8 + i];
     }
-    b = db->s6[hi >> 48];
-    n = (size_t)(db->s6[(hi >> 48) + 1] - b) + 1;
+    b = db->s6[hi >> 48].lo;
+    n = db->s6[hi >> 48].n;
+    if (n == 0)
+        return (uint32_t)b;
     while (n > 1) {
         size_t half = n / 2, m = b + half;
         int le = db->hi6[m] < hi || (db->hi6[m] == hi && db->lo6[m] <= lo);
