@@ -257,6 +257,8 @@ test_whole_space(void)
         NULL, NULL);
     add(b, s, "ffff::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 5, NULL,
         NULL, NULL, NULL);
+    add(b, s, "ffff:1::", "ffff:1:ffff:ffff:ffff:ffff:ffff:ffff", 6, NULL, NULL,
+        NULL, NULL);
     db = finish(b, "all.db");
     if (db == NULL)
         return;
@@ -268,6 +270,8 @@ test_whole_space(void)
     expect(db, "::", "::/0", 4);
     expect(db, "fffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::/0", 4);
     expect(db, "ffff::", "ffff::/16", 5);
+    expect(db, "ffff:1::5", "ffff:1::/32", 6);
+    expect(db, "ffff:2::", "ffff::/16", 5);
     expect(db, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff::/16", 5);
     sq_prefixdb_close(db);
 }
