@@ -700,7 +700,7 @@ entry_for(sq_prefixdb_builder *b, entvec *ev, const pfx *p, const bnd *x,
     key = ((uint64_t)(uint32_t)(x->a + 1) << 32) | (uint32_t)(x->b + 1);
     h = map_get(&ev->map, key);
     if (h != NULL)
-        return *h;
+        return *h | (v4 ? 0 : PDB_H6);
     q = &p[x->a >= 0 ? x->a : x->b];
     rec = q->rec;
     if (x->a >= 0 && x->b >= 0) {
@@ -715,7 +715,7 @@ entry_for(sq_prefixdb_builder *b, entvec *ev, const pfx *p, const bnd *x,
                 return UINT32_MAX;
         }
     }
-    if (ev->n >= UINT32_MAX - 2 ||
+    if (ev->n >= PDB_H6 - 2 ||
         grow((void **)&ev->v, &ev->cap, ev->n + 1, sizeof(pdb_entry)) != 0 ||
         map_put(&ev->map, key, (uint32_t)ev->n + 1) != 0)
         return UINT32_MAX;
@@ -726,7 +726,7 @@ entry_for(sq_prefixdb_builder *b, entvec *ev, const pfx *p, const bnd *x,
     e->record = rec;
     e->len = q->len;
     e->v4 = (uint8_t)v4;
-    return (uint32_t)ev->n;
+    return (uint32_t)ev->n | (v4 ? 0 : PDB_H6);
 }
 
 /* DIR-16: per slot, the last start <= its first address and the last
@@ -916,7 +916,8 @@ sec_put(layout *l, int id, size_t count, size_t elem, const void *src)
 
 typedef struct parts {
     famout f4, f6;
-    entvec ev;
+    entvec ev4, ev6;
+    pdb_entry4 *e4;
     pdb_as *as;
     uint32_t *prov;
     size_t nprov;
@@ -943,7 +944,8 @@ lay_out(sq_prefixdb_builder *b, parts *pt, layout *l)
         lo[i] = (uint64_t)pt->f6.starts[i];
     }
     sec_put(l, PDB_SEC_V6_VALS, pt->f6.n, 4, pt->f6.vals);
-    sec_put(l, PDB_SEC_ENTRIES, pt->ev.n, sizeof(pdb_entry), pt->ev.v);
+    sec_put(l, PDB_SEC_ENTRIES4, pt->ev4.n, sizeof(pdb_entry4), pt->e4);
+    sec_put(l, PDB_SEC_ENTRIES6, pt->ev6.n, sizeof(pdb_entry), pt->ev6.v);
     sec_put(l, PDB_SEC_RECORDS, b->nrecs, sizeof(pdb_record), b->recs);
     sec_put(l, PDB_SEC_STRINGS, b->npool, 1, b->pool);
     sec_put(l, PDB_SEC_SOURCES, (size_t)b->nsrc, sizeof(pdb_source_rec),
@@ -1026,8 +1028,11 @@ parts_free(parts *pt)
     free(pt->f4.vals);
     free(pt->f6.starts);
     free(pt->f6.vals);
-    free(pt->ev.v);
-    map_free(&pt->ev.map);
+    free(pt->ev4.v);
+    map_free(&pt->ev4.map);
+    free(pt->ev6.v);
+    map_free(&pt->ev6.map);
+    free(pt->e4);
     free(pt->as);
     free(pt->prov);
     free(pt);
@@ -1046,8 +1051,9 @@ sq_prefixdb_builder_write(sq_prefixdb_builder *b, const char *path, sq_diag *d)
     if (pt == NULL)
         return SQ_ENOMEM;
     memset(&l, 0, sizeof(l));
-    if (build_family(b, 0, &pt->ev, &pt->f4) != SQ_OK ||
-        build_family(b, 1, &pt->ev, &pt->f6) != SQ_OK ||
+    if (build_family(b, 0, &pt->ev4, &pt->f4) != SQ_OK ||
+        build_family(b, 1, &pt->ev6, &pt->f6) != SQ_OK ||
+        (pt->e4 = calloc(pt->ev4.n + 1, sizeof(*pt->e4))) == NULL ||
         build_as(b, &pt->as, &pt->prov, &pt->nprov) != SQ_OK)
         goto out;
     for (int i = 0; i < b->nsrc; i++) {
@@ -1059,6 +1065,15 @@ sq_prefixdb_builder_write(sq_prefixdb_builder *b, const char *path, sq_diag *d)
         pt->srcs[i].date = b->src[i].date;
         pt->srcs[i].attribution = b->src[i].attr;
         pt->srcs[i].entries = b->src[i].entries;
+    }
+    for (size_t i = 0; i < pt->ev4.n; i++) {
+        const pdb_entry *e = &pt->ev4.v[i];
+
+        pt->e4[i].addr = (uint32_t)e->addr[0] << 24 |
+                         (uint32_t)e->addr[1] << 16 |
+                         (uint32_t)e->addr[2] << 8 | e->addr[3];
+        pt->e4[i].record = e->record;
+        pt->e4[i].len = e->len;
     }
     lay_out(b, pt, &l);
     l.buf = calloc(1, l.off);

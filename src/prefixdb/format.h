@@ -57,6 +57,8 @@ enum {
     PDB_SLOTS = 65536, /* DIR-16 */
     PDB_ALIGN = 8
 };
+/* Entry handles: IPv4 ones are 1..n (0: none); IPv6 ones have this bit. */
+#define PDB_H6 0x80000000u
 
 /* Sections, in file order.  count is the element count; length is
  * count * element size (strings: bytes). */
@@ -68,7 +70,8 @@ enum pdb_section {
     PDB_SEC_V6_HI,        /* uint64[n6]: upper 64 bits of range starts */
     PDB_SEC_V6_LO,        /* uint64[n6]: lower 64 bits */
     PDB_SEC_V6_VALS,      /* uint32[n6] */
-    PDB_SEC_ENTRIES,      /* pdb_entry[]: handle h is entries[h - 1] */
+    PDB_SEC_ENTRIES4,     /* pdb_entry4[]: handle h is entries4[h - 1] */
+    PDB_SEC_ENTRIES6,     /* pdb_entry[]: handle PDB_H6 | h: entries6[h-1] */
     PDB_SEC_RECORDS,      /* pdb_record[] */
     PDB_SEC_STRINGS,      /* NUL-terminated strings; offset 0 is "" */
     PDB_SEC_SOURCES,      /* pdb_source_rec[] */
@@ -116,7 +119,15 @@ typedef struct pdb_record {
     uint32_t abuse;
 } pdb_record;
 
-/* One prefix an answer names.  IPv4: addr[0..3] in network order. */
+/* One IPv4 prefix an answer names (addr in host order, as a u32). */
+typedef struct pdb_entry4 {
+    uint32_t addr;
+    uint32_t record;
+    uint8_t len;
+    uint8_t pad[3];
+} pdb_entry4;
+
+/* One IPv6 prefix an answer names (v4 is 0). */
 typedef struct pdb_entry {
     uint8_t addr[16];
     uint32_t record;

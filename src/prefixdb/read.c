@@ -28,13 +28,14 @@ struct sq_prefixdb {
     const uint32_t *k4, *v4; /* starts, values */
     const uint32_t *v6;
     const uint64_t *hi6, *lo6;
-    const pdb_entry *ent;
+    const pdb_entry4 *ent4;
+    const pdb_entry *ent6;
     const pdb_record *rec;
     const char *str;
     const pdb_source_rec *src;
     const pdb_as *as;
     const uint32_t *prov;
-    size_t n4, n6, nent, nrec, nstr, nsrc, nas, nprov;
+    size_t n4, n6, nent4, nent6, nrec, nstr, nsrc, nas, nprov;
 };
 
 static const uint32_t sec_elem[PDB_NSECTIONS] = {
@@ -45,7 +46,8 @@ static const uint32_t sec_elem[PDB_NSECTIONS] = {
     [PDB_SEC_V6_HI] = 8,
     [PDB_SEC_V6_LO] = 8,
     [PDB_SEC_V6_VALS] = 4,
-    [PDB_SEC_ENTRIES] = sizeof(pdb_entry),
+    [PDB_SEC_ENTRIES4] = sizeof(pdb_entry4),
+    [PDB_SEC_ENTRIES6] = sizeof(pdb_entry),
     [PDB_SEC_RECORDS] = sizeof(pdb_record),
     [PDB_SEC_STRINGS] = 1,
     [PDB_SEC_SOURCES] = sizeof(pdb_source_rec),
@@ -95,16 +97,29 @@ str_ok(const sq_prefixdb *db, uint32_t off)
     return off < db->nstr;
 }
 
-/* Every slot's candidates inside [0, n); direct handles <= nent. */
+/* A handle a family's table may hold: 0, or an entry of that family. */
+static int
+handle_ok(const sq_prefixdb *db, uint32_t h, int v6)
+{
+    if (h == 0)
+        return 1;
+    if (!v6)
+        return h <= db->nent4;
+    return (h & PDB_H6) != 0 && (h & ~PDB_H6) != 0 &&
+           (h & ~PDB_H6) <= db->nent6;
+}
+
+/* Every slot's candidates inside [0, n); direct handles valid. */
 static const char *
-check_slots(const pdb_slot *slots, size_t n, size_t nent)
+check_slots(const sq_prefixdb *db, const pdb_slot *slots, size_t n, int v6)
 {
     if (n == 0 || n > UINT32_MAX)
         return "empty lookup table";
     for (size_t t = 0; t < PDB_SLOTS; t++) {
         const pdb_slot *s = &slots[t];
 
-        if (s->n == 0 ? s->lo > nent : s->lo >= n || s->n > n - s->lo)
+        if (s->n == 0 ? !handle_ok(db, s->lo, v6)
+                      : s->lo >= n || s->n > n - s->lo)
             return "lookup index out of range";
     }
     return NULL;
@@ -127,25 +142,29 @@ check_tables(sq_prefixdb *db)
     db->v6 = sec_ptr(db, PDB_SEC_V6_VALS, &n3);
     if (n != PDB_SLOTS || n2 != db->n6 || n3 != db->n6)
         return "section counts disagree";
-    db->ent = sec_ptr(db, PDB_SEC_ENTRIES, &db->nent);
+    db->ent4 = sec_ptr(db, PDB_SEC_ENTRIES4, &db->nent4);
+    db->ent6 = sec_ptr(db, PDB_SEC_ENTRIES6, &db->nent6);
     db->rec = sec_ptr(db, PDB_SEC_RECORDS, &db->nrec);
     db->str = sec_ptr(db, PDB_SEC_STRINGS, &db->nstr);
     db->src = sec_ptr(db, PDB_SEC_SOURCES, &db->nsrc);
     db->as = sec_ptr(db, PDB_SEC_ASES, &db->nas);
     db->prov = sec_ptr(db, PDB_SEC_PROVIDERS, &db->nprov);
-    db->nent = (size_t)db->h.sec[PDB_SEC_ENTRIES].count;
-    if ((why = check_slots(db->s4, db->n4, db->nent)) != NULL ||
-        (why = check_slots(db->s6, db->n6, db->nent)) != NULL)
+    if (db->nent4 >= PDB_H6 || db->nent6 >= PDB_H6)
+        return "too many entries";
+    if ((why = check_slots(db, db->s4, db->n4, 0)) != NULL ||
+        (why = check_slots(db, db->s6, db->n6, 1)) != NULL)
         return why;
     if (db->k4[0] != 0 || db->hi6[0] != 0 || db->lo6[0] != 0)
         return "lookup table does not start at 0";
     for (size_t i = 0; i < db->n4; i++)
-        if (db->v4[i] > db->nent || (i > 0 && db->k4[i] <= db->k4[i - 1]))
+        if (!handle_ok(db, db->v4[i], 0) ||
+            (i > 0 && db->k4[i] <= db->k4[i - 1]))
             return "bad IPv4 table";
     for (size_t i = 0; i < db->n6; i++)
-        if (db->v6[i] > db->nent || (i > 0 && (db->hi6[i] < db->hi6[i - 1] ||
-                                               (db->hi6[i] == db->hi6[i - 1] &&
-                                                db->lo6[i] <= db->lo6[i - 1]))))
+        if (!handle_ok(db, db->v6[i], 1) ||
+            (i > 0 &&
+             (db->hi6[i] < db->hi6[i - 1] ||
+              (db->hi6[i] == db->hi6[i - 1] && db->lo6[i] <= db->lo6[i - 1]))))
             return "bad IPv6 table";
     return NULL;
 }
@@ -156,12 +175,13 @@ check_data(const sq_prefixdb *db)
     if (db->nstr == 0 || db->str[db->nstr - 1] != '\0' ||
         db->nsrc > PDB_MAX_SOURCES)
         return "bad string pool or source table";
-    for (size_t i = 0; i < db->nent; i++) {
-        const pdb_entry *e = &db->ent[i];
-
-        if (e->record >= db->nrec || e->v4 > 1 || e->len > (e->v4 ? 32 : 128))
-            return "bad entry";
-    }
+    for (size_t i = 0; i < db->nent4; i++)
+        if (db->ent4[i].record >= db->nrec || db->ent4[i].len > 32)
+            return "bad IPv4 entry";
+    for (size_t i = 0; i < db->nent6; i++)
+        if (db->ent6[i].record >= db->nrec || db->ent6[i].v4 != 0 ||
+            db->ent6[i].len > 128)
+            return "bad IPv6 entry";
     for (size_t i = 0; i < db->nrec; i++) {
         const pdb_record *r = &db->rec[i];
 
@@ -396,25 +416,34 @@ SQ_API sq_status
 sq_prefixdb_entry(const sq_prefixdb *db, uint32_t handle,
                   sq_prefixdb_result *out)
 {
-    const pdb_entry *e;
     const pdb_record *r;
     sq_ipaddr a;
+    unsigned len;
     size_t n;
 
-    if (db == NULL || handle == 0 || handle > db->nent)
+    if (db == NULL || handle == 0 || !handle_ok(db, handle, handle >> 31))
         return SQ_ENOTFOUND;
-    e = &db->ent[handle - 1];
-    r = &db->rec[e->record];
     memset(&a, 0, sizeof(a));
-    if (e->v4) {
+    if ((handle & PDB_H6) == 0) {
+        const pdb_entry4 *e = &db->ent4[handle - 1];
+
         a.b[10] = a.b[11] = 0xff;
-        memcpy(a.b + 12, e->addr, 4);
+        a.b[12] = (uint8_t)(e->addr >> 24);
+        a.b[13] = (uint8_t)(e->addr >> 16);
+        a.b[14] = (uint8_t)(e->addr >> 8);
+        a.b[15] = (uint8_t)e->addr;
         a.v4 = 1;
+        len = e->len;
+        r = &db->rec[e->record];
     } else {
+        const pdb_entry *e = &db->ent6[(handle & ~PDB_H6) - 1];
+
         memcpy(a.b, e->addr, 16);
+        len = e->len;
+        r = &db->rec[e->record];
     }
     n = sq_ipaddr_format(&a, out->prefix);
-    snprintf(out->prefix + n, sizeof(out->prefix) - n, "/%u", e->len);
+    snprintf(out->prefix + n, sizeof(out->prefix) - n, "/%u", len);
     out->asn = r->asn;
     out->as_name = db->str + r->as_name;
     out->source = db->str + db->src[r->source].name;

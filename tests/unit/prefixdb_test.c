@@ -49,7 +49,8 @@ finish(sq_prefixdb_builder *b, const char *name)
     SQ_CHECK(st == SQ_OK, "write %s: %s", name, sq_strerror(st));
     sq_prefixdb_builder_free(b);
     st = sq_prefixdb_open(path, d, &db);
-    SQ_CHECK(st == SQ_OK, "open %s: %s", name, sq_strerror(st));
+    SQ_CHECK(st == SQ_OK, "open %s: %s (%s)", name, sq_strerror(st),
+             sq_diag_count(d) > 0 ? sq_diag_message(d, 0) : "");
     sq_diag_free(d);
     return db;
 }
@@ -238,6 +239,10 @@ test_v6(void)
     SQ_CHECK(sq_prefixdb_lookup(db, "nonsense", 8, &r) == SQ_EINVAL,
              "not an address");
     SQ_CHECK(sq_prefixdb_entry(db, 0, &r) == SQ_ENOTFOUND, "handle 0");
+    SQ_CHECK(sq_prefixdb_entry(db, 0x80000000u, &r) == SQ_ENOTFOUND &&
+                 sq_prefixdb_entry(db, 0x80000009u, &r) == SQ_ENOTFOUND &&
+                 sq_prefixdb_entry(db, 9, &r) == SQ_ENOTFOUND,
+             "handles out of range");
     sq_prefixdb_close(db);
 }
 
