@@ -152,21 +152,24 @@ def cli_table(a):
     per = loop_s / a.loop_n
     print("## `squeaky db lookup -` over %d lines (log-like skew set)" % n)
     print()
-    print("| client | lines | wall s | CPU s | max RSS MiB | lines/s "
-          "| vs mmdblookup loop |")
-    print("|---|---|---|---|---|---|---|")
+    print("| client | lines | output MB | wall s | CPU s | max RSS MiB "
+          "| lines/s | vs mmdblookup loop |")
+    print("|---|---|---|---|---|---|---|---|")
     print("| `mmdblookup --file asn.mmdb --ip A autonomous_system_number`"
-          " in a shell loop | %d | %.2f | - | - | %.0f | 1x |"
-          % (a.loop_n, loop_s, a.loop_n / loop_s))
-    rows = (("libmaxminddb line mode (`mmdb-lookup --lines`)",
-             "mmdb-lines.time"),
-            ("`squeaky db lookup -`", "cli-text.time"),
-            ("`squeaky db lookup --json -`", "cli-json.time"))
-    for name, tf in rows:
+          " in a shell loop | %d | %.1f | %.2f | - | - | %.0f | 1x |"
+          % (a.loop_n, os.path.getsize(out + "/loop.out") / 1e6, loop_s,
+             a.loop_n / loop_s))
+    rows = (("libmaxminddb line mode (`mmdb-lookup --lines`: ip, ASN)",
+             "mmdb-lines.time", "mmdb-lines.out"),
+            ("`squeaky db lookup -` (ip, prefix, AS, name, source)",
+             "cli-text.time", "cli-text.out"),
+            ("`squeaky db lookup --json -`", "cli-json.time", "cli.jsonl"))
+    for name, tf, of in rows:
         wall, cpu, rss = read_time(out + "/" + tf)
         rate = n / wall if wall > 0 else float("inf")
-        print("| %s | %d | %.2f | %.2f | %d | %.0f | %.0fx |"
-              % (name, n, wall, cpu, rss, rate, rate * per))
+        print("| %s | %d | %.0f | %.2f | %.2f | %d | %.0f | %.0fx |"
+              % (name, n, os.path.getsize(out + "/" + of) / 1e6, wall, cpu,
+                 rss, rate, rate * per))
     print()
     with open(out + "/cli-text.out", "rb") as f:
         text_lines = sum(1 for _ in f)

@@ -33,6 +33,7 @@
 #   BENCH_OUT        results and address files (default
 #                    $TMPDIR/squeaky-bench-db; address files are kept and
 #                    reused when their size matches)
+#   BENCH_KEEP       set: keep the big line-mode outputs (~2 GB)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -118,7 +119,7 @@ lookup_cli cli-text.time cli-text.out
 lookup_cli cli-json.time cli.jsonl --json
 echo "libmaxminddb line mode over $n lines ..."
 /usr/bin/time -f '%e %U %S %M' -o "$out/mmdb-lines.time" \
-    "$out/mmdb-lookup" --lines "$mmdb" < "$big" > /dev/null
+    "$out/mmdb-lookup" --lines "$mmdb" < "$big" > "$out/mmdb-lines.out"
 echo "mmdblookup loop over $loop_n addresses ..."
 head -n "$loop_n" "$big" > "$out/loop-addrs.txt"
 start=$(date +%s.%N)
@@ -133,4 +134,9 @@ uptime > "$out/load.after"
 
 python3 "$here/db-report.py" --out "$out" --n "$n" --loop-n "$loop_n" \
     --loop-start "$start" --loop-end "$end" --csv-dir "$csvdir" \
-    --squeaky "$sq" --commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+    --squeaky "$sq" --commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" ||
+    rc=$?
+# The line-mode outputs are large (about 2 GB for 10 M lines); they are
+# only needed for the report.
+[ -n "${BENCH_KEEP:-}" ] || rm -f "$out/cli-text.out" "$out/cli.jsonl" "$out/mmdb-lines.out"
+exit "${rc:-0}"
