@@ -119,7 +119,7 @@ typedef struct pdb_record {
     uint32_t abuse;
 } pdb_record;
 
-/* One IPv4 prefix an answer names (addr in host order, as a u32). */
+/* One IPv4 prefix an answer names (addr: the address as a number). */
 typedef struct pdb_entry4 {
     uint32_t addr;
     uint32_t record;
