@@ -75,17 +75,15 @@ SQ_API sq_status sq_prefixdb_as(const sq_prefixdb *db, unsigned long asn,
 /* What `squeaky db info` prints. */
 typedef struct sq_prefixdb_info {
     unsigned version;
-    long long built;      /* epoch seconds */
+    long long built; /* epoch seconds */
     size_t prefixes4, prefixes6, ases, file_bytes;
     size_t nsources;
 } sq_prefixdb_info;
-SQ_API void sq_prefixdb_get_info(const sq_prefixdb *db,
-                                 sq_prefixdb_info *out);
+SQ_API void sq_prefixdb_get_info(const sq_prefixdb *db, sq_prefixdb_info *out);
 /* Source i: name, import date ("" unknown), entries, attribution. */
 SQ_API sq_status sq_prefixdb_source(const sq_prefixdb *db, size_t i,
                                     const char **name, const char **date,
-                                    size_t *entries,
-                                    const char **attribution);
+                                    size_t *entries, const char **attribution);
 
 /* ---- building ---- */
 

@@ -43,8 +43,7 @@ sq_status pdb_add_range(sq_prefixdb_builder *b, int src, const uint8_t lo[16],
  * priority wins) and provider → customer relations (as-rel -1 lines;
  * peers are not upstreams). */
 sq_status pdb_add_as(sq_prefixdb_builder *b, int src, uint32_t asn,
-                     const char *name, const char *country,
-                     const char *abuse);
+                     const char *name, const char *country, const char *abuse);
 sq_status pdb_add_rel(sq_prefixdb_builder *b, uint32_t provider,
                       uint32_t customer);
 
@@ -54,8 +53,7 @@ sq_status pdb_add_rel(sq_prefixdb_builder *b, uint32_t provider,
  * use are exposed for the fuzzers. */
 sq_status pdb_import_iplocdb(sq_prefixdb_builder *b, const char *path,
                              sq_diag *d);
-sq_status pdb_import_mmdb(sq_prefixdb_builder *b, const char *path,
-                          sq_diag *d);
+sq_status pdb_import_mmdb(sq_prefixdb_builder *b, const char *path, sq_diag *d);
 sq_status pdb_import_iptoasn(sq_prefixdb_builder *b, const char *path,
                              sq_diag *d);
 sq_status pdb_import_pfx2as(sq_prefixdb_builder *b, const char *path,
@@ -64,8 +62,7 @@ sq_status pdb_import_delegated(sq_prefixdb_builder *b, const char *path,
                                sq_diag *d);
 sq_status pdb_import_asrel(sq_prefixdb_builder *b, const char *path,
                            sq_diag *d);
-sq_status pdb_import_rpsl(sq_prefixdb_builder *b, const char *path,
-                          sq_diag *d);
+sq_status pdb_import_rpsl(sq_prefixdb_builder *b, const char *path, sq_diag *d);
 
 /* Feed one line [s, s+n) of a text format (no newline); 1 used, 0
  * skipped (comment/header), -1 bad (why set to a static message).  For
