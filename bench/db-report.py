@@ -108,7 +108,8 @@ def build_table(a):
 
 def lookup_table(a):
     out = a.out
-    print("## Lookups on one core (pre-parsed addresses; CPU ns per lookup)")
+    print("## Lookups on one core (pre-parsed addresses; CPU ns per lookup, "
+          "best of %s passes)" % read_res(out + "/pdb-uniform.res").get("reps", "1"))
     print()
     print("| set | addresses (IPv6) | found | libmaxminddb lookup | + ASN "
           "| squeaky find | + entry | batched + entry | M/s libmaxminddb "
