@@ -127,11 +127,13 @@ def lookup_table(a):
         me, pe, pb = (float(m["entry_cpu_ns"]), float(p["entry_cpu_ns"]),
                       float(p["batch_cpu_ns"]))
         print("| %s | %s (%s) | %s | %s ns | %.0f ns | %s ns | %.1f ns "
-              "| %.1f ns | %.2f | %.1f | %.1f | %.1fx single, %.1fx batched "
+              "| %.1f ns | %.2f | %.1f | %.1f | %.1fx lookup only; with the ASN "
+              "%.1fx single, %.1fx batched "
               "| %d/%d, ASN sums %s |"
               % (label, m["addrs"], m["v6"], m["found"], m["find_cpu_ns"],
                  me, p["find_cpu_ns"], pe, pb, 1e3 / me, 1e3 / pe,
-                 1e3 / pb, me / pe, me / pb, same, k,
+                 1e3 / pb, float(m["find_cpu_ns"]) / float(p["find_cpu_ns"]),
+                 me / pe, me / pb, same, k,
                  "equal" if sums else "DIFFER"))
     print()
     print("Wall-clock ns (same passes): " + "; ".join(
