@@ -35,7 +35,7 @@
 #   BENCH_OUT        results and address files (default
 #                    $TMPDIR/squeaky-bench-db; address files are kept and
 #                    reused when their size matches)
-#   BENCH_KEEP       set: keep the big line-mode outputs (~2 GB)
+#   BENCH_KEEP       set: keep the big line-mode outputs (~3.5 GB)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -139,7 +139,8 @@ python3 "$here/db-report.py" --out "$out" --n "$n" --loop-n "$loop_n" \
     --loop-start "$start" --loop-end "$end" --csv-dir "$csvdir" \
     --squeaky "$sq" --commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" ||
     rc=$?
-# The line-mode outputs are large (about 2 GB for 10 M lines); they are
-# only needed for the report.
-[ -n "${BENCH_KEEP:-}" ] || rm -f "$out/cli-text.out" "$out/cli.jsonl" "$out/mmdb-lines.out"
+# The line-mode outputs are large (about 3.5 GB for 3 x 10 M lines); they
+# are only needed for the report.
+[ -n "${BENCH_KEEP:-}" ] || rm -f "$out/cli-text.out" "$out/cli.jsonl" \
+    "$out/mmdb-lines.out" "$out"/mmdb-*.tsv "$out"/pdb-*.tsv
 exit "${rc:-0}"
