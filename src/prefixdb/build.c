@@ -28,9 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef __SIZEOF_INT128__
-#error "build.c needs unsigned __int128"
-#endif
+/* needs unsigned __int128 (gcc and clang on 64-bit targets) */
 typedef unsigned __int128 u128;
 
 typedef struct pfx {

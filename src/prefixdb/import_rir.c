@@ -676,7 +676,7 @@ pdb_import_rpsl(sq_prefixdb_builder *b, const char *path, sq_diag *d)
     if (rc != SQ_OK)
         return rc;
     t.slots = calloc(t.cap, sizeof(hslot));
-    t.arena = sq_arena_new(64 * 1024);
+    t.arena = sq_arena_new((size_t)64 * 1024);
     if (t.slots == NULL || t.arena == NULL) {
         rc = SQ_ENOMEM;
         goto out;
