@@ -55,6 +55,9 @@ SQ_API uint32_t sq_prefixdb_find6(const sq_prefixdb *db,
 SQ_API void sq_prefixdb_find4_batch(const sq_prefixdb *db,
                                     const uint32_t *addrs, size_t n,
                                     uint32_t *out);
+/* The origin AS of an entry alone (0: none or handle 0), without
+ * formatting anything: the cheapest "address → AS". */
+SQ_API unsigned long sq_prefixdb_asn(const sq_prefixdb *db, uint32_t handle);
 /* What an entry says; SQ_ENOTFOUND for handle 0. */
 SQ_API sq_status sq_prefixdb_entry(const sq_prefixdb *db, uint32_t handle,
                                    sq_prefixdb_result *out);

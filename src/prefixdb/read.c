@@ -412,6 +412,42 @@ sq_prefixdb_find6(const sq_prefixdb *db, const uint8_t addr[16])
     return db->v6[b];
 }
 
+/* Decimal of v (< 1000) at p; returns the next position. */
+static char *
+put_dec(char *p, unsigned v)
+{
+    if (v >= 100)
+        *p++ = (char)('0' + v / 100);
+    if (v >= 10)
+        *p++ = (char)('0' + v / 10 % 10);
+    *p++ = (char)('0' + v % 10);
+    return p;
+}
+
+/* "a.b.c.d/len" without snprintf: the hot path of db lookup. */
+static void
+format_prefix4(uint32_t addr, unsigned len, char out[48])
+{
+    char *p = out;
+
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        p = put_dec(p, (addr >> shift) & 0xff);
+        *p++ = shift ? '.' : '/';
+    }
+    p = put_dec(p, len);
+    *p = '\0';
+}
+
+SQ_API unsigned long
+sq_prefixdb_asn(const sq_prefixdb *db, uint32_t handle)
+{
+    if (db == NULL || handle == 0 || !handle_ok(db, handle, handle >> 31))
+        return 0;
+    if ((handle & PDB_H6) == 0)
+        return db->rec[db->ent4[handle - 1].record].asn;
+    return db->rec[db->ent6[(handle & ~PDB_H6) - 1].record].asn;
+}
+
 SQ_API sq_status
 sq_prefixdb_entry(const sq_prefixdb *db, uint32_t handle,
                   sq_prefixdb_result *out)
@@ -423,27 +459,21 @@ sq_prefixdb_entry(const sq_prefixdb *db, uint32_t handle,
 
     if (db == NULL || handle == 0 || !handle_ok(db, handle, handle >> 31))
         return SQ_ENOTFOUND;
-    memset(&a, 0, sizeof(a));
     if ((handle & PDB_H6) == 0) {
         const pdb_entry4 *e = &db->ent4[handle - 1];
 
-        a.b[10] = a.b[11] = 0xff;
-        a.b[12] = (uint8_t)(e->addr >> 24);
-        a.b[13] = (uint8_t)(e->addr >> 16);
-        a.b[14] = (uint8_t)(e->addr >> 8);
-        a.b[15] = (uint8_t)e->addr;
-        a.v4 = 1;
-        len = e->len;
         r = &db->rec[e->record];
+        format_prefix4(e->addr, e->len, out->prefix);
     } else {
         const pdb_entry *e = &db->ent6[(handle & ~PDB_H6) - 1];
 
+        memset(&a, 0, sizeof(a));
         memcpy(a.b, e->addr, 16);
         len = e->len;
         r = &db->rec[e->record];
+        n = sq_ipaddr_format(&a, out->prefix);
+        snprintf(out->prefix + n, sizeof(out->prefix) - n, "/%u", len);
     }
-    n = sq_ipaddr_format(&a, out->prefix);
-    snprintf(out->prefix + n, sizeof(out->prefix) - n, "/%u", len);
     out->asn = r->asn;
     out->as_name = db->str + r->as_name;
     out->source = db->str + db->src[r->source].name;

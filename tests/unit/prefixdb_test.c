@@ -161,6 +161,9 @@ test_priority(void)
         return;
     SQ_CHECK(sq_prefixdb_lookup(db, "20.0.1.1", 8, &r) == SQ_OK, "20.0.1.1");
     SQ_CHECK(r.asn == 200, "pfx2as wins: %lu", r.asn);
+    SQ_CHECK(sq_prefixdb_asn(db, sq_prefixdb_find4(db, 0x14000101u)) == 200,
+             "sq_prefixdb_asn agrees with the entry");
+    SQ_CHECK(sq_prefixdb_asn(db, 0) == 0, "sq_prefixdb_asn of handle 0");
     SQ_CHECK_STR(r.source, "pfx2as", "winner's source");
     SQ_CHECK_STR(r.as_name, "LocDB Org", "empty name filled");
     SQ_CHECK_STR(r.country, "US", "country from delegated");
