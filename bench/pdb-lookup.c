@@ -11,9 +11,10 @@
  * --time reads the whole address file and turns every line into a
  * binary address first (IPv4 as a host-order uint32, IPv6 as 16 bytes;
  * parsing is not timed), then times on one thread: sq_prefixdb_find4/6
- * alone; find + sq_prefixdb_entry (the ASN); and the batched path,
- * sq_prefixdb_find4_batch over blocks of BATCH IPv4 addresses (IPv6 with
- * find6) + sq_prefixdb_entry.  The ASN sum must equal mmdb-lookup's.
+ * alone; find + sq_prefixdb_asn (the ASN, as libmaxminddb's side reads
+ * only the ASN); and the batched path, sq_prefixdb_find4_batch over
+ * blocks of BATCH IPv4 addresses (IPv6 with find6) + sq_prefixdb_asn.  The ASN
+ * sum must equal mmdb-lookup's.
  *
  * Built by run-db.sh: cc -O2 -I include bench/pdb-lookup.c -lsqueaky
  */
@@ -115,11 +116,11 @@ static unsigned long long
 asn_sum(const sq_prefixdb *db, const uint32_t *h, size_t n, size_t *with)
 {
     unsigned long long sum = 0;
-    sq_prefixdb_result r;
     for (size_t i = 0; i < n; i++) {
-        if (h[i] != 0 && sq_prefixdb_entry(db, h[i], &r) == SQ_OK &&
-            r.asn != 0) {
-            sum += r.asn;
+        unsigned long asn = sq_prefixdb_asn(db, h[i]);
+
+        if (asn != 0) {
+            sum += asn;
             (*with)++;
         }
     }
@@ -213,7 +214,6 @@ run_lines(const sq_prefixdb *db)
     char *line = NULL;
     size_t lcap = 0;
     ssize_t len;
-    sq_prefixdb_result r;
     while ((len = getline(&line, &lcap, stdin)) >= 0) {
         if (len > 0 && line[len - 1] == '\n')
             line[--len] = '\0';
@@ -222,9 +222,9 @@ run_lines(const sq_prefixdb *db)
             printf("%s\terror\n", line);
             continue;
         }
-        uint32_t h = find(db, &a);
-        if (h != 0 && sq_prefixdb_entry(db, h, &r) == SQ_OK && r.asn != 0)
-            printf("%s\t%lu\n", line, r.asn);
+        unsigned long asn = sq_prefixdb_asn(db, find(db, &a));
+        if (asn != 0)
+            printf("%s\t%lu\n", line, asn);
         else
             printf("%s\t-\n", line);
     }
