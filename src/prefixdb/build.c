@@ -330,18 +330,30 @@ pdb_source(sq_prefixdb_builder *b, sq_prefixdb_format f,
 {
     bsource *s;
 
-    if (b == NULL || (unsigned)f >= SQ_PDB_FORMAT_COUNT ||
-        b->nsrc >= PDB_MAX_SOURCES)
+    uint32_t attr, when;
+
+    if (b == NULL || (unsigned)f >= SQ_PDB_FORMAT_COUNT)
+        return -1;
+    attr = str_intern(b, attribution);
+    when = str_intern(b, date);
+    if (attr == UINT32_MAX || when == UINT32_MAX)
+        return -1;
+    /* Files of one import (asn-ipv4.csv + asn-ipv6.csv) are one source
+     * when they name the same format, attribution and date (interned
+     * strings: equal text, equal offset). */
+    for (int i = 0; i < b->nsrc; i++)
+        if (b->src[i].name == sq_prefixdb_format_name(f) &&
+            b->src[i].attr == attr && b->src[i].date == when)
+            return i;
+    if (b->nsrc >= PDB_MAX_SOURCES)
         return -1;
     s = &b->src[b->nsrc];
     memset(s, 0, sizeof(*s));
     s->name = sq_prefixdb_format_name(f);
     s->prio = src_prio[f];
     s->fill = f == SQ_PDB_DELEGATED;
-    s->attr = str_intern(b, attribution);
-    s->date = str_intern(b, date);
-    if (s->attr == UINT32_MAX || s->date == UINT32_MAX)
-        return -1;
+    s->attr = attr;
+    s->date = when;
     return b->nsrc++;
 }
 

@@ -54,6 +54,7 @@ import json, sys
 i = json.load(open(sys.argv[1]))
 assert i["prefixes_ipv6"] == 1 and i["prefixes_ipv4"] >= 6, i
 assert i["sources"][0]["name"] == "ip-location-db" and i["sources"][0]["attribution"]
+assert len(i["sources"]) == 1, i["sources"]  # both CSVs are one source
 PY
 
 # a corrupt, a truncated and a foreign file: one line, exit 2
