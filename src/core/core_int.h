@@ -105,6 +105,13 @@ sq_strncaseeq(const char *a, size_t alen, const char *lit)
  * outside 0x20..0x7e and '\'' become '?', "..." marks truncation. */
 enum { SQ_SHOW_MAX = 64 };
 void sq_str_show(const char *s, size_t len, char out[SQ_SHOW_MAX + 4]);
+/* [s, s+n) is 1..maxdigits decimal digits and at most max: 1 and *out
+ * set; 0 otherwise (no overflow for maxdigits <= 19). */
+int sq_parse_dec(const char *s, size_t n, size_t maxdigits,
+                 unsigned long long max, unsigned long long *out);
+/* An AS number: optional "AS"/"as" prefix, then 1..10 digits, at most
+ * 4294967295 (0 allowed: callers decide). */
+int sq_parse_asn(const char *s, size_t n, unsigned long *out);
 const char *sq_memcasemem(const char *hay, size_t hlen, const char *needle,
                           size_t nlen);
 

@@ -44,3 +44,35 @@ sq_str_show(const char *s, size_t len, char out[SQ_SHOW_MAX + 4])
     }
     out[n] = '\0';
 }
+
+int
+sq_parse_dec(const char *s, size_t n, size_t maxdigits, unsigned long long max,
+             unsigned long long *out)
+{
+    unsigned long long v = 0;
+
+    if (n == 0 || n > maxdigits || n > 19)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    if (v > max)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int
+sq_parse_asn(const char *s, size_t n, unsigned long *out)
+{
+    unsigned long long v;
+
+    if (n > 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's'))
+        s += 2, n -= 2;
+    if (!sq_parse_dec(s, n, 10, 4294967295ULL, &v))
+        return 0;
+    *out = (unsigned long)v;
+    return 1;
+}

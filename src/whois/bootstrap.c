@@ -159,18 +159,11 @@ rb_add_ip(const rb_file *f, const char *s, size_t n, const char *url)
 static int
 rb_asn_num(const char *s, size_t n, unsigned long *out)
 {
-    unsigned long v = 0;
+    unsigned long long v;
 
-    if (n == 0 || n > 10)
+    if (!sq_parse_dec(s, n, 10, 4294967295ULL, &v))
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (unsigned long)(s[i] - '0');
-    }
-    if (v > 4294967295UL)
-        return 0;
-    *out = v;
+    *out = (unsigned long)v;
     return 1;
 }
 

@@ -86,23 +86,11 @@ dt_split(const char *txt, size_t len, dt_span *f, size_t max)
 static int
 dt_asn(const char *p, size_t n, unsigned long *out)
 {
-    unsigned long long v = 0;
+    unsigned long v;
 
-    if (n >= 2 && (p[0] == 'A' || p[0] == 'a') &&
-        (p[1] == 'S' || p[1] == 's')) {
-        p += 2;
-        n -= 2;
-    }
-    if (n == 0 || n > 10)
+    if (!sq_parse_asn(p, n, &v) || v == 0)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return 0;
-        v = v * 10 + (unsigned)(p[i] - '0');
-    }
-    if (v == 0 || v > 4294967295ULL)
-        return 0;
-    *out = (unsigned long)v;
+    *out = v;
     return 1;
 }
 

@@ -114,19 +114,8 @@ static int
 dec_value(const char *s, size_t n, unsigned long long max,
           unsigned long long *out)
 {
-    unsigned long long v = 0;
-
-    if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    if (v > max)
-        return 0;
-    *out = v;
-    return 1;
+    /* no leading zeros: "AS064500" and "/024" are typos, not numbers */
+    return !(n > 1 && s[0] == '0') && sq_parse_dec(s, n, 10, max, out);
 }
 
 /* The network column: address, prefix or AS.  NULL or a reason. */

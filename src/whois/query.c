@@ -112,25 +112,6 @@ undefang(const char *s, size_t n, char *out)
 /* ------------------------------------------------------------------ */
 
 /* Decimal digits [s, s+n) up to max; 0 when not a plain number. */
-static int
-parse_dec(const char *s, size_t n, unsigned long long max,
-          unsigned long long *out)
-{
-    unsigned long long v = 0;
-
-    if (n == 0 || n > 10)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return 0;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    if (v > max)
-        return 0;
-    *out = v;
-    return 1;
-}
-
 /* 1 parsed, 0 not an AS form, -1 an AS form that is out of range. */
 static int
 parse_asn(const char *s, size_t n, unsigned long *asn)
@@ -153,11 +134,11 @@ parse_asn(const char *s, size_t n, unsigned long *asn)
         for (size_t i = 0; i < ln; i++)
             if (!is_digit(dot[1 + i]))
                 return 0; /* "as1.example" is a domain */
-        if (!parse_dec(s, hn, 65535, &hi) ||
-            !parse_dec(dot + 1, ln, 65535, &lo))
+        if (!sq_parse_dec(s, hn, 10, 65535, &hi) ||
+            !sq_parse_dec(dot + 1, ln, 10, 65535, &lo))
             return -1;
         v = hi * 65536 + lo;
-    } else if (!parse_dec(s, n, 4294967295ULL, &v)) {
+    } else if (!sq_parse_dec(s, n, 10, 4294967295ULL, &v)) {
         for (size_t i = 0; i < n; i++)
             if (!is_digit(s[i]))
                 return 0;
@@ -203,7 +184,8 @@ parse_cidr(const char *s, size_t n, wq_query *q, const char **why)
     an = (size_t)(slash - s);
     if (!sq_ipaddr_parse(s, an, &ip))
         return 0;
-    if (!parse_dec(slash + 1, n - an - 1, 128, &len) || (ip.v4 && len > 32)) {
+    if (!sq_parse_dec(slash + 1, n - an - 1, 10, 128, &len) ||
+        (ip.v4 && len > 32)) {
         *why = "bad CIDR prefix length";
         return -1;
     }
@@ -565,7 +547,7 @@ split_authority(const char *a, size_t n, const char **host, size_t *hn,
     *hn = colon ? (size_t)(colon - h) : n;
     *port = colon ? colon + 1 : "";
     *pn = colon ? n - *hn - 1 : 0;
-    if (*pn > 0 && (!parse_dec(*port, *pn, 65535, &pv) || pv == 0))
+    if (*pn > 0 && (!sq_parse_dec(*port, *pn, 10, 65535, &pv) || pv == 0))
         return "bad port in URL";
     return NULL;
 }

@@ -1035,25 +1035,14 @@ rd_asn(const json_t *root)
 {
     const json_t *sa = json_object_get(root, "startAutnum");
     unsigned long v = 0;
-    size_t n = 0, i = 0;
+    size_t n = 0;
     const char *h;
 
     if (json_is_integer(sa) && json_integer_value(sa) > 0 &&
         json_integer_value(sa) <= 4294967295LL)
         return (unsigned long)json_integer_value(sa);
     h = rd_str(root, "handle", &n);
-    if (h == NULL)
-        return 0;
-    if (n > 2 && (h[0] == 'A' || h[0] == 'a') && (h[1] == 'S' || h[1] == 's'))
-        i = 2;
-    if (i == n || n - i > 10)
-        return 0;
-    for (; i < n; i++) {
-        if (h[i] < '0' || h[i] > '9')
-            return 0;
-        v = v * 10 + (unsigned long)(h[i] - '0');
-    }
-    return v <= 4294967295UL ? v : 0;
+    return h != NULL && sq_parse_asn(h, n, &v) ? v : 0;
 }
 
 static const char *
