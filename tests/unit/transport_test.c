@@ -134,7 +134,8 @@ test_http_recorded(void)
 
     st = get("/arin/ip/74.125.225.229", &lim, &status, &ra, &b);
     SQ_CHECK(st == SQ_OK, "recorded RDAP: %s", sq_strerror(st));
-    SQ_CHECK(status == 200, "status %ld", status);
+    /* without the corpus the replay server has no file: 404 */
+    SQ_CHECK(status == (want != NULL ? 200 : 404), "status %ld", status);
     SQ_CHECK(ra == 0, "no Retry-After: %ld", ra);
     if (want != NULL) {
         SQ_CHECK(b.len == flen && memcmp(b.data, want, flen) == 0,
@@ -148,8 +149,8 @@ test_http_recorded(void)
 
     /* a good redirect is followed to the same document */
     st = get("/redirect/arin/ip/74.125.225.229", &lim, &status, &ra, &b);
-    SQ_CHECK(st == SQ_OK && status == 200, "redirect followed: %s %ld",
-             sq_strerror(st), status);
+    SQ_CHECK(st == SQ_OK && status == (want != NULL ? 200 : 404),
+             "redirect followed: %s %ld", sq_strerror(st), status);
     if (want != NULL)
         SQ_CHECK(b.len == flen && memcmp(b.data, want, flen) == 0,
                  "redirected body equals the file");
