@@ -50,7 +50,7 @@ typedef int (*cli_opt_fn)(void *ud, int id, const char *arg);
  * one --key-name VALUE flag per config key.  Loads the config file
  * (default path when it exists) before applying flags.  Returns -1 to
  * continue, or an exit code (0 after --help, 2 on a usage error, with
- * the message printed).
+ * the message printed); with an exit code nothing is left to free.
  */
 int cli_parse(int argc, char **argv, const char *usage, const char *about,
               const struct cli_opt *opts, cli_opt_fn fn, void *ud,

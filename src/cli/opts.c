@@ -239,6 +239,8 @@ cli_parse(int argc, char **argv, const char *usage, const char *about,
     if (rc < 0)
         rc = load_config(c, ps.config, ps.pf, ps.npf);
     free(ps.pf);
+    if (rc >= 0)
+        cli_done(c); /* --help or an error: the caller returns rc at once */
     return rc;
 }
 
