@@ -99,7 +99,7 @@ SQ_API sq_status sq_redact_text(const sq_redactor *r, const char *in,
                                 size_t len, char **out, size_t *outlen,
                                 size_t *nrepl);
 /* Redact a whole RFC 5322 message: every header of every part (encoded
- * words decoded, redacted, re-encoded), decoded text/* parts (re-encoded
+ * words decoded, redacted, re-encoded), decoded text parts (re-encoded
  * with their transfer encoding), nested message/rfc822 parts; a non-text
  * part whose decoded bytes hold a secret is replaced by a short
  * text/plain note.  At most SQ_REPORT_MAX_DEPTH levels of nesting;
