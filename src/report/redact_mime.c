@@ -66,6 +66,7 @@ redact_headers(rm_ctx *c, GMimeObject *obj)
                                     "utf-8");
             g_free(again);
             g_free(v);
+            rv = NULL; /* v was rv, or a copy */
             /* the encoder may have kept raw text it could not parse */
             raw = g_mime_header_get_raw_value(h);
             g_free(rr);
@@ -78,7 +79,7 @@ redact_headers(rm_ctx *c, GMimeObject *obj)
     }
 }
 
-/* Decoded bytes of a leaf part (g_byte_array_unref). */
+/* Decoded bytes of a leaf part (g_byte_array_free(b, TRUE)). */
 static GByteArray *
 part_bytes(GMimePart *p)
 {
@@ -90,8 +91,10 @@ part_bytes(GMimePart *p)
         return NULL;
     s = g_mime_stream_mem_new();
     g_mime_data_wrapper_write_to_stream(w, s);
+    /* the stream frees its buffer's bytes however many refs it has: take
+     * ownership instead */
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
     b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
-    g_byte_array_ref(b);
     g_object_unref(s);
     return b;
 }
@@ -143,7 +146,7 @@ redact_leaf(rm_ctx *c, GMimePart *p)
             replace_with_note(p);
     }
     g_string_free(g, TRUE);
-    g_byte_array_unref(b);
+    g_byte_array_free(b, TRUE);
 }
 
 static void redact_object(rm_ctx *c, GMimeObject *obj, int depth);

@@ -242,8 +242,13 @@ add_connection(json_t *o, const sq_incident *inc, sq_diag *d)
     time_field(o, "first_seen", inc->first);
     if (inc->last > inc->first)
         time_field(o, "last_seen", inc->last);
-    if (dip != NULL)
-        json_object_set_new(o, "destination_ip", json_string(dip));
+    if (dip != NULL) { /* the reporter's own address stays out when secret */
+        char *r = rep_redact_str(inc, dip);
+
+        if (r != NULL && strcmp(r, dip) == 0)
+            json_object_set_new(o, "destination_ip", json_string(dip));
+        g_free(r);
+    }
     if (inc->dport > 0 && k != SQ_KIND_VULN_SCAN)
         json_object_set_new(o, "destination_port", json_integer(inc->dport));
     if (k == SQ_KIND_VULN_SCAN)
