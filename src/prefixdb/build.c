@@ -688,6 +688,10 @@ typedef struct famout { /* one family's lookup arrays */
     uint32_t *vals;
     size_t n;
     pdb_slot slots[PDB_SLOTS];
+    uint32_t dir[PDB_SLOTS]; /* IPv4 only: the 16-8 trie */
+    pdb_block *blocks;
+    uint32_t *leaves;
+    size_t nblocks, nleaves, bcap, lcap;
 } famout;
 
 typedef struct entvec {
@@ -768,6 +772,67 @@ make_slots(famout *fo, unsigned nbits)
     }
 }
 
+/* The leaf of one /24 (first .. first + 255) whose candidates start at
+ * *j (advanced here: callers walk the /24s in order). */
+static uint32_t
+leaf24(const famout *fo, size_t *j, uint32_t first)
+{
+    size_t h;
+
+    while (*j + 1 < fo->n && fo->starts[*j + 1] <= first)
+        (*j)++;
+    h = *j;
+    while (h + 1 < fo->n && fo->starts[h + 1] <= (u128)first + 255)
+        h++;
+    if (h == *j)
+        return fo->vals[*j];
+    return PDB_LEAF_SEARCH | (uint32_t)*j << 8 | (uint32_t)(h - *j);
+}
+
+/* The /24 block of IPv4 slot t (more than one range in it). */
+static int
+make_block4(famout *fo, size_t t)
+{
+    pdb_block *bk;
+    size_t j = fo->slots[t].lo;
+    uint32_t prev = 0;
+
+    if (grow((void **)&fo->blocks, &fo->bcap, fo->nblocks + 1,
+             sizeof(pdb_block)) != 0 ||
+        grow((void **)&fo->leaves, &fo->lcap, fo->nleaves + 256, 4) != 0)
+        return -1;
+    bk = &fo->blocks[fo->nblocks];
+    memset(bk, 0, sizeof(*bk));
+    for (unsigned i = 0; i < 256; i++) {
+        uint32_t leaf = leaf24(fo, &j, (uint32_t)(t << 16 | i << 8));
+
+        if (i % 64 == 0)
+            bk->base[i / 64] = (uint32_t)fo->nleaves;
+        if (i == 0 || leaf != prev || (leaf & PDB_LEAF_SEARCH) != 0) {
+            bk->bits[i / 64] |= (uint64_t)1 << (i % 64);
+            fo->leaves[fo->nleaves++] = leaf;
+        }
+        prev = leaf;
+    }
+    fo->dir[t] = PDB_DIR_BLOCK | (uint32_t)fo->nblocks++;
+    return 0;
+}
+
+/* IPv4 16-8 trie from the DIR-16 slots; see format.h. */
+static sq_status
+make_trie4(famout *fo)
+{
+    if (fo->n > PDB_LEAF_MAX_LO)
+        return SQ_EINVAL; /* 8 M IPv4 ranges: more than any source has */
+    for (size_t t = 0; t < PDB_SLOTS; t++) {
+        if (fo->slots[t].n == 0)
+            fo->dir[t] = fo->slots[t].lo;
+        else if (make_block4(fo, t) != 0)
+            return SQ_ENOMEM;
+    }
+    return SQ_OK;
+}
+
 /* One family: dedupe, flatten both layers, merge, map to entries. */
 static sq_status
 build_family(sq_prefixdb_builder *b, int fam, entvec *ev, famout *fo)
@@ -815,7 +880,7 @@ build_family(sq_prefixdb_builder *b, int fam, entvec *ev, famout *fo)
         fo->vals[fo->n++] = h;
     }
     make_slots(fo, nbits);
-    st = SQ_OK;
+    st = fam == 0 ? make_trie4(fo) : SQ_OK;
 out:
     free(idx);
     free(stack);
@@ -928,6 +993,7 @@ typedef struct parts {
     famout f4, f6;
     entvec ev4, ev6;
     pdb_entry4 *e4;
+    uint32_t *asn4, *asn6; /* ASN by handle */
     pdb_as *as;
     uint32_t *prov;
     size_t nprov;
@@ -941,7 +1007,10 @@ lay_out(sq_prefixdb_builder *b, parts *pt, layout *l)
     uint64_t *hi, *lo;
 
     l->off = PDB_HEADER_SIZE;
-    sec_put(l, PDB_SEC_V4_SLOTS, PDB_SLOTS, sizeof(pdb_slot), pt->f4.slots);
+    sec_put(l, PDB_SEC_V4_DIR, PDB_SLOTS, 4, pt->f4.dir);
+    sec_put(l, PDB_SEC_V4_BLOCKS, pt->f4.nblocks, sizeof(pdb_block),
+            pt->f4.blocks);
+    sec_put(l, PDB_SEC_V4_LEAVES, pt->f4.nleaves, 4, pt->f4.leaves);
     u32 = (uint32_t *)sec_put(l, PDB_SEC_V4_STARTS, pt->f4.n, 4, NULL);
     for (size_t i = 0; u32 != NULL && i < pt->f4.n; i++)
         u32[i] = (uint32_t)pt->f4.starts[i];
@@ -956,6 +1025,8 @@ lay_out(sq_prefixdb_builder *b, parts *pt, layout *l)
     sec_put(l, PDB_SEC_V6_VALS, pt->f6.n, 4, pt->f6.vals);
     sec_put(l, PDB_SEC_ENTRIES4, pt->ev4.n, sizeof(pdb_entry4), pt->e4);
     sec_put(l, PDB_SEC_ENTRIES6, pt->ev6.n, sizeof(pdb_entry), pt->ev6.v);
+    sec_put(l, PDB_SEC_ASN4, pt->ev4.n + 1, 4, pt->asn4);
+    sec_put(l, PDB_SEC_ASN6, pt->ev6.n + 1, 4, pt->asn6);
     sec_put(l, PDB_SEC_RECORDS, b->nrecs, sizeof(pdb_record), b->recs);
     sec_put(l, PDB_SEC_STRINGS, b->npool, 1, b->pool);
     sec_put(l, PDB_SEC_SOURCES, (size_t)b->nsrc, sizeof(pdb_source_rec),
@@ -1036,6 +1107,8 @@ parts_free(parts *pt)
 {
     free(pt->f4.starts);
     free(pt->f4.vals);
+    free(pt->f4.blocks);
+    free(pt->f4.leaves);
     free(pt->f6.starts);
     free(pt->f6.vals);
     free(pt->ev4.v);
@@ -1043,6 +1116,8 @@ parts_free(parts *pt)
     free(pt->ev6.v);
     map_free(&pt->ev6.map);
     free(pt->e4);
+    free(pt->asn4);
+    free(pt->asn6);
     free(pt->as);
     free(pt->prov);
     free(pt);
@@ -1061,9 +1136,17 @@ sq_prefixdb_builder_write(sq_prefixdb_builder *b, const char *path, sq_diag *d)
     if (pt == NULL)
         return SQ_ENOMEM;
     memset(&l, 0, sizeof(l));
-    if (build_family(b, 0, &pt->ev4, &pt->f4) != SQ_OK ||
-        build_family(b, 1, &pt->ev6, &pt->f6) != SQ_OK ||
+    st = build_family(b, 0, &pt->ev4, &pt->f4);
+    if (st == SQ_EINVAL)
+        sq_diag_addf(d, path, 0, "more than %d IPv4 ranges",
+                     (int)PDB_LEAF_MAX_LO);
+    if (st != SQ_OK)
+        goto out;
+    st = SQ_ENOMEM;
+    if (build_family(b, 1, &pt->ev6, &pt->f6) != SQ_OK ||
         (pt->e4 = calloc(pt->ev4.n + 1, sizeof(*pt->e4))) == NULL ||
+        (pt->asn4 = calloc(pt->ev4.n + 1, 4)) == NULL ||
+        (pt->asn6 = calloc(pt->ev6.n + 1, 4)) == NULL ||
         build_as(b, &pt->as, &pt->prov, &pt->nprov) != SQ_OK)
         goto out;
     for (int i = 0; i < b->nsrc; i++) {
@@ -1084,7 +1167,10 @@ sq_prefixdb_builder_write(sq_prefixdb_builder *b, const char *path, sq_diag *d)
                          (uint32_t)e->addr[2] << 8 | e->addr[3];
         pt->e4[i].record = e->record;
         pt->e4[i].len = e->len;
+        pt->asn4[i + 1] = b->recs[e->record].asn;
     }
+    for (size_t i = 0; i < pt->ev6.n; i++)
+        pt->asn6[i + 1] = b->recs[pt->ev6.v[i].record].asn;
     lay_out(b, pt, &l);
     l.buf = calloc(1, l.off);
     if (l.buf == NULL)

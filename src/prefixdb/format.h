@@ -18,25 +18,37 @@
  * non-overlapping ranges: a sorted array of range starts and a parallel
  * array of entry handles (0: nothing covers the range; gaps are ranges
  * too, so every address falls in exactly one).  A lookup is "the last
- * start <= addr".  A first-level index on the top 16 bits (DIR-16:
- * 65,536 pdb_slot pairs, 512 KiB) narrows that search to the starts
- * that can answer for the slot: {lo, n} names starts[lo .. lo+n-1]
- * (starts[lo] is the last start <= the slot's first address), searched
- * with a branch-free binary search; n == 0 means the whole slot is one
- * range and lo is its handle, answered from the slot alone.  For the
- * ip-location-db data 72% of the IPv4 slots are direct, the rest hold
- * ~33 starts on average (269 at most): one slot load plus 0-9 probes.
+ * start <= addr".
+ *
+ * IPv4 (version 2): a 16-8 multibit trie with Poptrie-style compressed
+ * second level, then a short search where a /24 holds several ranges.
+ *   dir[addr >> 16] (uint32, 256 KiB): a handle when the whole /16 is
+ *     one range; else PDB_DIR_BLOCK | block number.
+ *   block (48 bytes): a 256-bit map over the /24s of the /16, bit i set
+ *     where /24 number i starts a new leaf (runs of /24s with the same
+ *     single handle share one), and base[w], the leaf index of the
+ *     first leaf counted in word w.  The /24's leaf is
+ *     leaves[base[w] + popcount(bits[w] up to bit i) - 1].
+ *   leaf (uint32): a handle; or PDB_LEAF_SEARCH | lo << 8 | (n - 1):
+ *     the /24's candidates are starts[lo .. lo+n-1] (starts[lo] the last
+ *     start <= the /24's first address), searched branch-free.
+ * So an address whose /24 lies in one range costs the dir word (hot in
+ * cache), one block line and one leaf; the ASN of a handle is one more
+ * load from a dense array (asn4[handle]).  The block and leaf arrays of
+ * the ip-location-db data are about 1 and 2 MiB: they stay in the last
+ * level cache where DIR-24-8's 64 MiB first level cannot.
  *
  * Why not DIR-24-8 (the DPDK/Gupta design): its 2^24 first level is
- * 32-64 MiB per file and per process, for a ~1 cache miss lookup; our
- * lookup arrays are ~10 MiB in all.  Poptrie (Asai & Ohara 2015) and SAIL (Yang
- * et al. 2014) reach ~1 miss with compressed bitmaps and 200+ M lookups/s per
- * core; DIR-16 + binary search trades one or two extra misses for a
- * trivially verifiable, compact, mmap-able layout.  Measured figures
- * are in docs/PREFIXDB.md.
+ * 32-64 MiB per file and per process, for a ~1 cache miss lookup.
+ * Poptrie (Asai & Ohara 2015) and SAIL (Yang et al. 2014) reach ~1 miss
+ * with compressed bitmaps and 200+ M lookups/s per core; the IPv4 side
+ * here is a two-level Poptrie with range leaves.  Measured figures are
+ * in docs/PREFIXDB.md.
  *
- * IPv6 uses the same DIR-16 on the top 16 bits with the keys split in
- * two uint64 arrays (upper and lower halves, compared as one 128-bit
+ * IPv6 uses a DIR-16 on the top 16 bits (65,536 pdb_slot pairs: {lo, n}
+ * names the candidates starts[lo .. lo+n-1]; n == 0: the slot is one
+ * range and lo its handle) and a branch-free binary search, the keys
+ * split in two uint64 arrays (upper and lower halves, compared as one 128-bit
  * key), so prefixes longer than /64 are exact.
  */
 #ifndef SQ_PDB_FORMAT_H
@@ -53,30 +65,39 @@
 #define PDB_MAGIC "SQPFXDB\0"
 enum {
     PDB_MAGIC_LEN = 8,
-    PDB_VERSION = 1,
+    PDB_VERSION = 2,
     PDB_SLOTS = 65536, /* DIR-16 */
-    PDB_ALIGN = 8
+    PDB_ALIGN = 8,
+    PDB_LEAF_MAX_LO = 1 << 23 /* starts a search leaf can name */
 };
+/* dir4 word: a block number, else a handle.  Leaf: a search, else a
+ * handle. */
+#define PDB_DIR_BLOCK 0x80000000u
+#define PDB_LEAF_SEARCH 0x80000000u
 /* Entry handles: IPv4 ones are 1..n (0: none); IPv6 ones have this bit. */
 #define PDB_H6 0x80000000u
 
 /* Sections, in file order.  count is the element count; length is
  * count * element size (strings: bytes). */
 enum pdb_section {
-    PDB_SEC_V4_SLOTS = 0, /* pdb_slot[PDB_SLOTS] over the v4 starts */
-    PDB_SEC_V4_STARTS,    /* uint32[n4]: range starts, strictly rising */
-    PDB_SEC_V4_VALS,      /* uint32[n4]: entry handle (0 none) */
-    PDB_SEC_V6_SLOTS,     /* pdb_slot[PDB_SLOTS] over the v6 starts */
-    PDB_SEC_V6_HI,        /* uint64[n6]: upper 64 bits of range starts */
-    PDB_SEC_V6_LO,        /* uint64[n6]: lower 64 bits */
-    PDB_SEC_V6_VALS,      /* uint32[n6] */
-    PDB_SEC_ENTRIES4,     /* pdb_entry4[]: handle h is entries4[h - 1] */
-    PDB_SEC_ENTRIES6,     /* pdb_entry[]: handle PDB_H6 | h: entries6[h-1] */
-    PDB_SEC_RECORDS,      /* pdb_record[] */
-    PDB_SEC_STRINGS,      /* NUL-terminated strings; offset 0 is "" */
-    PDB_SEC_SOURCES,      /* pdb_source_rec[] */
-    PDB_SEC_ASES,         /* pdb_as[] sorted by asn */
-    PDB_SEC_PROVIDERS,    /* uint32[]: provider ASNs, runs per AS */
+    PDB_SEC_V4_DIR = 0, /* uint32[PDB_SLOTS]: handle or block */
+    PDB_SEC_V4_BLOCKS,  /* pdb_block[] */
+    PDB_SEC_V4_LEAVES,  /* uint32[]: handle or search */
+    PDB_SEC_V4_STARTS,  /* uint32[n4]: range starts, strictly rising */
+    PDB_SEC_V4_VALS,    /* uint32[n4]: entry handle (0 none) */
+    PDB_SEC_V6_SLOTS,   /* pdb_slot[PDB_SLOTS] over the v6 starts */
+    PDB_SEC_V6_HI,      /* uint64[n6]: upper 64 bits of range starts */
+    PDB_SEC_V6_LO,      /* uint64[n6]: lower 64 bits */
+    PDB_SEC_V6_VALS,    /* uint32[n6] */
+    PDB_SEC_ENTRIES4,   /* pdb_entry4[]: handle h is entries4[h - 1] */
+    PDB_SEC_ENTRIES6,   /* pdb_entry[]: handle PDB_H6 | h: entries6[h-1] */
+    PDB_SEC_ASN4,       /* uint32[nent4 + 1]: ASN by handle (0: none) */
+    PDB_SEC_ASN6,       /* uint32[nent6 + 1]: ASN by handle & ~PDB_H6 */
+    PDB_SEC_RECORDS,    /* pdb_record[] */
+    PDB_SEC_STRINGS,    /* NUL-terminated strings; offset 0 is "" */
+    PDB_SEC_SOURCES,    /* pdb_source_rec[] */
+    PDB_SEC_ASES,       /* pdb_as[] sorted by asn */
+    PDB_SEC_PROVIDERS,  /* uint32[]: provider ASNs, runs per AS */
     PDB_NSECTIONS
 };
 
@@ -103,7 +124,13 @@ typedef struct pdb_header {
 
 #define PDB_HEADER_SIZE (sizeof(pdb_header))
 
-/* One DIR-16 slot: n >= 1: candidates starts[lo .. lo+n-1]; n == 0:
+/* One IPv4 second-level block: the /24s of one /16. */
+typedef struct pdb_block {
+    uint64_t bits[4];
+    uint32_t base[4];
+} pdb_block;
+
+/* One IPv6 DIR-16 slot: n >= 1: candidates starts[lo .. lo+n-1]; n == 0:
  * the slot is one range and lo is its entry handle. */
 typedef struct pdb_slot {
     uint32_t lo, n;

@@ -24,8 +24,11 @@ struct sq_prefixdb {
     size_t len;
     int mapped;
     pdb_header h;
-    const pdb_slot *s4, *s6;
+    const uint32_t *dir4, *leaf4;
+    const pdb_block *blk4;
+    const pdb_slot *s6;
     const uint32_t *k4, *v4; /* starts, values */
+    const uint32_t *asn4, *asn6;
     const uint32_t *v6;
     const uint64_t *hi6, *lo6;
     const pdb_entry4 *ent4;
@@ -35,11 +38,13 @@ struct sq_prefixdb {
     const pdb_source_rec *src;
     const pdb_as *as;
     const uint32_t *prov;
-    size_t n4, n6, nent4, nent6, nrec, nstr, nsrc, nas, nprov;
+    size_t n4, n6, nent4, nent6, nrec, nstr, nsrc, nas, nprov, nblk4, nleaf4;
 };
 
 static const uint32_t sec_elem[PDB_NSECTIONS] = {
-    [PDB_SEC_V4_SLOTS] = sizeof(pdb_slot),
+    [PDB_SEC_V4_DIR] = 4,
+    [PDB_SEC_V4_BLOCKS] = sizeof(pdb_block),
+    [PDB_SEC_V4_LEAVES] = 4,
     [PDB_SEC_V4_STARTS] = 4,
     [PDB_SEC_V4_VALS] = 4,
     [PDB_SEC_V6_SLOTS] = sizeof(pdb_slot),
@@ -48,6 +53,8 @@ static const uint32_t sec_elem[PDB_NSECTIONS] = {
     [PDB_SEC_V6_VALS] = 4,
     [PDB_SEC_ENTRIES4] = sizeof(pdb_entry4),
     [PDB_SEC_ENTRIES6] = sizeof(pdb_entry),
+    [PDB_SEC_ASN4] = 4,
+    [PDB_SEC_ASN6] = 4,
     [PDB_SEC_RECORDS] = sizeof(pdb_record),
     [PDB_SEC_STRINGS] = 1,
     [PDB_SEC_SOURCES] = sizeof(pdb_source_rec),
@@ -70,7 +77,9 @@ check_header(sq_prefixdb *db)
     if (memcmp(h->magic, PDB_MAGIC, PDB_MAGIC_LEN) != 0)
         return "not a squeaky prefix database";
     if (h->version != PDB_VERSION)
-        return "unsupported version";
+        return h->version < PDB_VERSION
+                   ? "written by an older squeaky: run squeaky db build again"
+                   : "unsupported version (written by a newer squeaky)";
     if (h->flags != 0)
         return "unknown flags";
     if (h->nsections != PDB_NSECTIONS || h->header_bytes != PDB_HEADER_SIZE)
@@ -109,6 +118,42 @@ handle_ok(const sq_prefixdb *db, uint32_t h, int v6)
            (h & ~PDB_H6) <= db->nent6;
 }
 
+/* The IPv4 trie: dir words, block maps and bases, leaves. */
+static const char *
+check_trie4(const sq_prefixdb *db)
+{
+    for (size_t t = 0; t < PDB_SLOTS; t++) {
+        uint32_t w = db->dir4[t];
+
+        if ((w & PDB_DIR_BLOCK) ? (w & ~PDB_DIR_BLOCK) >= db->nblk4
+                                : !handle_ok(db, w, 0))
+            return "lookup index out of range";
+    }
+    for (size_t i = 0; i < db->nblk4; i++) {
+        const pdb_block *b = &db->blk4[i];
+        uint64_t next = b->base[0];
+
+        if ((b->bits[0] & 1) == 0)
+            return "bad trie block";
+        for (int w = 0; w < 4; w++) {
+            if (b->base[w] != next)
+                return "bad trie block";
+            next += (uint64_t)__builtin_popcountll(b->bits[w]);
+        }
+        if (next > db->nleaf4)
+            return "trie block outside the leaves";
+    }
+    for (size_t i = 0; i < db->nleaf4; i++) {
+        uint32_t l = db->leaf4[i];
+        size_t lo = (l & ~PDB_LEAF_SEARCH) >> 8, n = (l & 0xff) + 1;
+
+        if ((l & PDB_LEAF_SEARCH) ? lo >= db->n4 || n > db->n4 - lo
+                                  : !handle_ok(db, l, 0))
+            return "bad trie leaf";
+    }
+    return NULL;
+}
+
 /* Every slot's candidates inside [0, n); direct handles valid. */
 static const char *
 check_slots(const sq_prefixdb *db, const pdb_slot *slots, size_t n, int v6)
@@ -131,7 +176,9 @@ check_tables(sq_prefixdb *db)
     size_t n, n2, n3;
     const char *why;
 
-    db->s4 = sec_ptr(db, PDB_SEC_V4_SLOTS, &n);
+    db->dir4 = sec_ptr(db, PDB_SEC_V4_DIR, &n);
+    db->blk4 = sec_ptr(db, PDB_SEC_V4_BLOCKS, &db->nblk4);
+    db->leaf4 = sec_ptr(db, PDB_SEC_V4_LEAVES, &db->nleaf4);
     db->k4 = sec_ptr(db, PDB_SEC_V4_STARTS, &db->n4);
     db->v4 = sec_ptr(db, PDB_SEC_V4_VALS, &n2);
     if (n != PDB_SLOTS || n2 != db->n4)
@@ -144,6 +191,11 @@ check_tables(sq_prefixdb *db)
         return "section counts disagree";
     db->ent4 = sec_ptr(db, PDB_SEC_ENTRIES4, &db->nent4);
     db->ent6 = sec_ptr(db, PDB_SEC_ENTRIES6, &db->nent6);
+    db->asn4 = sec_ptr(db, PDB_SEC_ASN4, &n);
+    db->asn6 = sec_ptr(db, PDB_SEC_ASN6, &n2);
+    if (n != db->nent4 + 1 || n2 != db->nent6 + 1 || db->asn4[0] != 0 ||
+        db->asn6[0] != 0)
+        return "bad ASN table";
     db->rec = sec_ptr(db, PDB_SEC_RECORDS, &db->nrec);
     db->str = sec_ptr(db, PDB_SEC_STRINGS, &db->nstr);
     db->src = sec_ptr(db, PDB_SEC_SOURCES, &db->nsrc);
@@ -151,7 +203,9 @@ check_tables(sq_prefixdb *db)
     db->prov = sec_ptr(db, PDB_SEC_PROVIDERS, &db->nprov);
     if (db->nent4 >= PDB_H6 || db->nent6 >= PDB_H6)
         return "too many entries";
-    if ((why = check_slots(db, db->s4, db->n4, 0)) != NULL ||
+    if (db->n4 == 0 || db->n4 > PDB_LEAF_MAX_LO)
+        return "empty lookup table";
+    if ((why = check_trie4(db)) != NULL ||
         (why = check_slots(db, db->s6, db->n6, 1)) != NULL)
         return why;
     if (db->k4[0] != 0 || db->hi6[0] != 0 || db->lo6[0] != 0)
@@ -344,28 +398,47 @@ sq_prefixdb_close(sq_prefixdb *db)
 
 /* ---- lookups ---- */
 
-SQ_API uint32_t
-sq_prefixdb_find4(const sq_prefixdb *db, uint32_t addr)
+/* The last start <= addr among the n >= 1 at base: branch-free. */
+static inline size_t
+search4(const uint32_t *base, size_t n, uint32_t addr, const uint32_t *k)
 {
-    const pdb_slot *s = &db->s4[addr >> 16];
-    const uint32_t *base = db->k4 + s->lo;
-    size_t n = s->n;
-
-    if (n == 0)
-        return s->lo;
     while (n > 1) {
         size_t half = n / 2;
 
         base = base[half] <= addr ? base + half : base;
         n -= half;
     }
-    return db->v4[base - db->k4];
+    return (size_t)(base - k);
+}
+
+/* The block's leaf for /24 number i: see format.h. */
+static inline uint32_t
+leaf_of(const sq_prefixdb *db, const pdb_block *b, unsigned i)
+{
+    unsigned w = i >> 6;
+    uint64_t m = b->bits[w] & (~(uint64_t)0 >> (63 - (i & 63)));
+
+    return db->leaf4[b->base[w] + (uint32_t)__builtin_popcountll(m) - 1];
+}
+
+SQ_API uint32_t
+sq_prefixdb_find4(const sq_prefixdb *db, uint32_t addr)
+{
+    uint32_t w = db->dir4[addr >> 16], l;
+
+    if ((w & PDB_DIR_BLOCK) == 0)
+        return w;
+    l = leaf_of(db, &db->blk4[w & ~PDB_DIR_BLOCK], (addr >> 8) & 0xff);
+    if ((l & PDB_LEAF_SEARCH) == 0)
+        return l;
+    return db->v4[search4(db->k4 + ((l & ~PDB_LEAF_SEARCH) >> 8),
+                          (l & 0xff) + 1, addr, db->k4)];
 }
 
 enum { AHEAD = 16 };
 
 /*
- * A plain loop with the slot pair prefetched AHEAD addresses on.  The
+ * A plain loop with the dir word prefetched AHEAD addresses on.  The
  * lookups are independent, so an out-of-order core already overlaps
  * their misses; a lockstep version (8 lanes, one probe per lane per
  * round) measured 20-40% slower here and was dropped.  See
@@ -376,8 +449,13 @@ sq_prefixdb_find4_batch(const sq_prefixdb *db, const uint32_t *addrs, size_t n,
                         uint32_t *out)
 {
     for (size_t i = 0; i < n; i++) {
-        if (i + AHEAD < n)
-            __builtin_prefetch(db->s4 + (addrs[i + AHEAD] >> 16));
+        if (i + AHEAD < n) {
+            uint32_t a = addrs[i + AHEAD], w = db->dir4[a >> 16];
+
+            if (w & PDB_DIR_BLOCK)
+                __builtin_prefetch(
+                    db->leaf4 + db->blk4[w & ~PDB_DIR_BLOCK].base[a >> 14 & 3]);
+        }
         out[i] = sq_prefixdb_find4(db, addrs[i]);
     }
 }
@@ -444,8 +522,8 @@ sq_prefixdb_asn(const sq_prefixdb *db, uint32_t handle)
     if (db == NULL || handle == 0 || !handle_ok(db, handle, handle >> 31))
         return 0;
     if ((handle & PDB_H6) == 0)
-        return db->rec[db->ent4[handle - 1].record].asn;
-    return db->rec[db->ent6[(handle & ~PDB_H6) - 1].record].asn;
+        return db->asn4[handle];
+    return db->asn6[handle & ~PDB_H6];
 }
 
 SQ_API sq_status
