@@ -82,13 +82,18 @@ mail_from(GString *g, const sq_incident *inc)
     const char *mf = rep_field(inc, SQ_INC_MAIL_FROM);
     char *v;
 
-    if (mf == NULL) {
-        msg_field(g, inc, "Return-Path", "Original-Mail-From");
-        return;
+    char *rp = mf == NULL ? rep_msg_header(inc, "Return-Path") : NULL;
+
+    if (mf == NULL)
+        mf = rp;
+    if (mf != NULL && *mf != '\0') {
+        while (*mf == ' ')
+            mf++;
+        v = mf[0] == '<' ? g_strdup(mf) : g_strdup_printf("<%s>", mf);
+        field(g, inc, "Original-Mail-From", v, 0);
+        g_free(v);
     }
-    v = mf[0] == '<' ? g_strdup(mf) : g_strdup_printf("<%s>", mf);
-    field(g, inc, "Original-Mail-From", v, 0);
-    g_free(v);
+    g_free(rp);
 }
 
 static void

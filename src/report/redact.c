@@ -163,6 +163,24 @@ learn_list(sq_redactor *r, InternetAddressList *l, int depth)
     return added;
 }
 
+/* Delivered-To and X-Original-To name the mailbox even without a
+ * domain ("spam-quarantine"): such a value is a word secret. */
+static size_t
+learn_local(sq_redactor *r, const char *v)
+{
+    size_t n = strlen(v);
+
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '>'))
+        n--;
+    while (n > 0 && (*v == ' ' || *v == '<')) {
+        v++;
+        n--;
+    }
+    if (n < 3 || memchr(v, '@', n) != NULL || memchr(v, ' ', n) != NULL)
+        return 0;
+    return add_secret(r, SQ_SECRET_WORD, v, n) > 0;
+}
+
 sq_status
 sq_redactor_learn(sq_redactor *r, const char *msg, size_t len, size_t *nlearned)
 {
@@ -182,12 +200,14 @@ sq_redactor_learn(sq_redactor *r, const char *msg, size_t len, size_t *nlearned)
     for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
         for (size_t i = sq_headers_find(h, names[k], 0); i != (size_t)-1;
              i = sq_headers_find(h, names[k], i + 1)) {
-            InternetAddressList *l =
-                internet_address_list_parse(NULL, sq_headers_value(h, i, NULL));
+            const char *v = sq_headers_value(h, i, NULL);
+            InternetAddressList *l = internet_address_list_parse(NULL, v);
 
             added += learn_list(r, l, 0);
             if (l != NULL)
                 g_object_unref(l);
+            if (k < 2)
+                added += learn_local(r, v);
         }
     }
     sq_headers_free(h);

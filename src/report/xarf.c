@@ -195,14 +195,41 @@ domain_ok(const char *s)
     return labels > 0 && tld >= 2 && tld < 99;
 }
 
+/* A URI for a "format": "uri" field: redacted, bytes outside printable
+ * ASCII percent-encoded (g_free). */
+static char *
+uri_ascii(const sq_incident *inc, const char *u)
+{
+    char *r = rep_redact_str(inc, u);
+    GString *g = g_string_new(NULL);
+
+    for (const unsigned char *p = (const unsigned char *)r; p && *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '<' || *p == '>')
+            g_string_append_printf(g, "%%%02X", *p);
+        else
+            g_string_append_c(g, (char)*p);
+    }
+    g_free(r);
+    return g_string_free(g, FALSE);
+}
+
 static sq_status
 add_content(json_t *o, const sq_incident *inc, sq_diag *d)
 {
-    const char *dom = NULL;
+    const char *dom = NULL, *url = rep_field(inc, SQ_INC_URI);
+    char *u;
 
-    (void)d;
+    if (url == NULL) {
+        sq_diag_addf(d, NULL, 0,
+                     "report: XARF content/%s needs a reported URI (the "
+                     "message has none: report it as spam)",
+                     rep_kind(inc->kind)->xarf_type);
+        return SQ_EINVAL;
+    }
     json_object_set_new(o, "evidence_source", json_string("user_complaint"));
-    set_str(o, "url", inc, rep_field(inc, SQ_INC_URI), 4096);
+    u = uri_ascii(inc, url);
+    set_str(o, "url", inc, u, 4096);
+    g_free(u);
     for (size_t i = 0; dom == NULL && i < sq_incident_count(inc, SQ_INC_DOMAIN);
          i++)
         if (domain_ok(sq_incident_get(inc, SQ_INC_DOMAIN, i)))

@@ -161,19 +161,39 @@ check_arf(const char *name, const sq_incident *inc, const char *out)
     SQ_CHECK(strstr(out, "\nVersion: 1\n") != NULL, "%s: Version", name);
 }
 
+/* What the checker script compares the reports with. */
+static void
+dump_expect(const char *name, const sq_incident *inc, const char *original,
+            size_t len)
+{
+    json_t *o = json_pack(
+        "{s:s, s:s, s:i}", "kind", sq_report_kind_name(sq_incident_kind(inc)),
+        "source_ip", sq_incident_get(inc, SQ_INC_SOURCE_IP, 0), "nuri",
+        (int)sq_incident_count(inc, SQ_INC_URI));
+    char *s = json_dumps(o, 0);
+
+    dump(name, "expect.json", s, strlen(s));
+    if (original != NULL)
+        dump(name, "original.eml", original, len);
+    free(s);
+    json_decref(o);
+}
+
 /* Build every format of inc; check and dump them. */
 static void
-build_all(const char *name, const sq_incident *inc, const sq_redactor *r)
+build_all(const char *name, const sq_incident *inc, const sq_redactor *r,
+          const char *original, size_t len)
 {
     ncases++;
     dump_secrets(name, r);
+    dump_expect(name, inc, original, len);
     for (int f = 0; f < SQ_FORMAT_MAX; f++) {
         const char *fmt = sq_report_format_name((sq_report_format)f);
         sq_diag *d = sq_diag_new();
         char *out = NULL;
-        size_t len = 0;
+        size_t olen = 0;
         sq_status st =
-            sq_report_build(inc, (sq_report_format)f, 0, NULL, d, &out, &len);
+            sq_report_build(inc, (sq_report_format)f, 0, NULL, d, &out, &olen);
         const char *s;
 
         if (f == SQ_FORMAT_ARF &&
@@ -186,14 +206,14 @@ build_all(const char *name, const sq_incident *inc, const sq_redactor *r)
         SQ_CHECK(st == SQ_OK, "%s: %s: %s (%s)", name, fmt, sq_strerror(st),
                  sq_diag_count(d) ? sq_diag_message(d, 0) : "");
         if (st == SQ_OK) {
-            s = leaked(r, out, len);
+            s = leaked(r, out, olen);
             SQ_CHECK(s == NULL, "%s: %s: secret \"%s\" leaked", name, fmt, s);
-            SQ_CHECK(strlen(out) == len, "%s: %s: NUL in output", name, fmt);
+            SQ_CHECK(strlen(out) == olen, "%s: %s: NUL in output", name, fmt);
             if (f == SQ_FORMAT_XARF)
-                check_xarf(name, r, out, len);
+                check_xarf(name, r, out, olen);
             if (f == SQ_FORMAT_ARF)
                 check_arf(name, inc, out);
-            dump(name, f == SQ_FORMAT_XARF ? "xarf.json" : fmt, out, len);
+            dump(name, f == SQ_FORMAT_XARF ? "xarf.json" : fmt, out, olen);
         }
         free(out);
         sq_diag_free(d);
@@ -237,8 +257,11 @@ trace_origin(const char *msg, size_t len, sq_incident *inc)
     sq_trace_opts_free(o);
 }
 
+/* A message case; with fallback, phishing and malware without URLs
+ * are reported as spam (XARF content types need a URL). */
 static void
-message_case(const char *name, const char *path, sq_report_kind kind)
+message_case(const char *name, const char *path, sq_report_kind kind,
+             int fallback)
 {
     size_t len = 0;
     char *msg = sqtest_slurp(path, &len);
@@ -261,9 +284,17 @@ message_case(const char *name, const char *path, sq_report_kind kind)
         }
     }
     sq_urlset_free(u);
+    if (fallback && sq_incident_count(inc, SQ_INC_URI) == 0 &&
+        kind != SQ_KIND_SPAM) {
+        sq_incident_free(inc);
+        inc = NULL;
+        sq_incident_new(SQ_KIND_SPAM, &inc);
+        set_reporter(inc);
+        trace_origin(msg, len, inc);
+    }
     sq_incident_set_message(inc, msg, len);
     sq_incident_set_redactor(inc, r);
-    build_all(name, inc, r);
+    build_all(name, inc, r, msg, len);
     sq_incident_free(inc);
     sq_redactor_free(r);
     free(msg);
@@ -287,7 +318,7 @@ log_case(const char *name, sq_report_kind kind, const char *const *lines,
         sq_incident_add(inc, SQ_INC_EVIDENCE_LINE, lines[i]);
     sq_incident_set_count(inc, 3);
     sq_incident_set_redactor(inc, r);
-    build_all(name, inc, r);
+    build_all(name, inc, r, NULL, 0);
     sq_incident_free(inc);
     sq_redactor_free(r);
 }
@@ -334,7 +365,7 @@ corpus_cases(void)
             if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
                 continue;
             snprintf(name, sizeof(name), "%s-%s", k == 0 ? "sa" : "rspamd", e);
-            message_case(name, path, (sq_report_kind)(i++ % 3));
+            message_case(name, path, (sq_report_kind)(i++ % 3), 1);
         }
         g_dir_close(gd);
     }
@@ -361,9 +392,9 @@ main(int argc, char **argv)
         dump_dir = argv[2];
     sha256_vectors();
     snprintf(path, sizeof(path), "%s/report/secrets.eml", SQ_TEST_DATA_DIR);
-    message_case("secrets-spam", path, SQ_KIND_SPAM);
-    message_case("secrets-phishing", path, SQ_KIND_PHISHING);
-    message_case("secrets-malware", path, SQ_KIND_MALWARE);
+    message_case("secrets-spam", path, SQ_KIND_SPAM, 0);
+    message_case("secrets-phishing", path, SQ_KIND_PHISHING, 0);
+    message_case("secrets-malware", path, SQ_KIND_MALWARE, 0);
     log_case("sshd-login", SQ_KIND_LOGIN_ATTACK, ssh, "35.188.49.176", 53502,
              22, "51.15.166.67");
     log_case("iptables-scan", SQ_KIND_PORT_SCAN, ipt, "195.54.160.107", 8080,
