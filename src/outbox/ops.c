@@ -62,11 +62,11 @@ sq_outbox_retry(sq_outbox *ob, long long id, sq_diag *d)
 
     if (ob == NULL)
         return SQ_EINVAL;
-    p[0] = SQ_VINT(id);
-    p[1] = SQ_VINT(ob_now(ob));
+    p[0] = SQ_VINT(ob_now(ob));
+    p[1] = SQ_VINT(id);
     return ob_one_change(ob,
                          "UPDATE outbox_report SET state = 'queued',"
-                         " phase = 0, next_attempt = $2 WHERE id = $1 AND"
+                         " phase = 0, next_attempt = $1 WHERE id = $2 AND"
                          " state IN ('deferred', 'failed', 'held')",
                          p, 2, id, "retry it", d);
 }
@@ -78,11 +78,11 @@ sq_outbox_confirm_sent(sq_outbox *ob, long long id, sq_diag *d)
 
     if (ob == NULL)
         return SQ_EINVAL;
-    p[0] = SQ_VINT(id);
-    p[1] = SQ_VINT(ob_now(ob));
+    p[0] = SQ_VINT(ob_now(ob));
+    p[1] = SQ_VINT(id);
     return ob_one_change(ob,
                          "UPDATE outbox_report SET state = 'sent', phase = 0,"
-                         " sent = COALESCE(sent, $2) WHERE id = $1 AND"
+                         " sent = COALESCE(sent, $1) WHERE id = $2 AND"
                          " state = 'held'",
                          p, 2, id, "confirm it as sent", d);
 }
@@ -109,16 +109,16 @@ sq_outbox_mark(sq_outbox *ob, const char *key, sq_outbox_state state,
         return SQ_EINVAL;
     memcpy(k, key, kl);
     k[kl] = '\0';
-    p[0] = SQ_VTEXT(k);
-    p[1] = SQ_VTEXT(sq_outbox_state_name(state));
-    p[2] = ticket ? SQ_VTEXT(ticket) : SQ_VNULL;
-    p[3] = reason ? SQ_VTEXTN(reason, strnlen(reason, OB_ERR_MAX)) : SQ_VNULL;
+    p[0] = SQ_VTEXT(sq_outbox_state_name(state));
+    p[1] = ticket ? SQ_VTEXT(ticket) : SQ_VNULL;
+    p[2] = reason ? SQ_VTEXTN(reason, strnlen(reason, OB_ERR_MAX)) : SQ_VNULL;
+    p[3] = SQ_VTEXT(k);
     st = sq_store_exec(ob->store,
-                       "UPDATE outbox_report SET state = $2,"
-                       " ticket = COALESCE($3, ticket),"
-                       " last_error = COALESCE($4, last_error), phase = 0"
-                       " WHERE (verp = $1 OR wire_tag = $1 OR message_id = $1"
-                       " OR wire_msgid = $1) AND state IN ('sent', 'held',"
+                       "UPDATE outbox_report SET state = $1,"
+                       " ticket = COALESCE($2, ticket),"
+                       " last_error = COALESCE($3, last_error), phase = 0"
+                       " WHERE (verp = $4 OR wire_tag = $4 OR message_id = $4"
+                       " OR wire_msgid = $4) AND state IN ('sent', 'held',"
                        " 'bounced', 'acknowledged')",
                        p, 4, NULL, NULL, d);
     if (st != SQ_OK)
@@ -175,14 +175,14 @@ ob_recover_rows(sq_outbox *ob, const ob_stale *s, sq_diag *d)
 
     for (size_t i = 0; st == SQ_OK && i < s->n; i++) {
         sq_value p[2];
-        p[0] = SQ_VINT(s->ids[i]);
-        p[1] = SQ_VTEXT("a send run stopped after the message data may have "
+        p[1] = SQ_VINT(s->ids[i]);
+        p[0] = SQ_VTEXT("a send run stopped after the message data may have "
                         "reached the server: check with the desk, then "
                         "retry or confirm it as sent");
         if (s->data[i])
             st = sq_store_exec(ob->store,
                                "UPDATE outbox_report SET state = 'held',"
-                               " phase = 0, last_error = $2 WHERE id = $1"
+                               " phase = 0, last_error = $1 WHERE id = $2"
                                " AND state = 'sending'",
                                p, 2, NULL, NULL, d);
         else
@@ -190,7 +190,7 @@ ob_recover_rows(sq_outbox *ob, const ob_stale *s, sq_diag *d)
                                "UPDATE outbox_report SET state = 'queued',"
                                " phase = 0 WHERE id = $1 AND"
                                " state = 'sending'",
-                               p, 1, NULL, NULL, d);
+                               p + 1, 1, NULL, NULL, d);
     }
     return st;
 }
@@ -245,20 +245,20 @@ ob_claim(sq_outbox *ob, const long long *ids, size_t n, const char *wire_tag,
         return st;
     for (size_t i = 0; st == SQ_OK && i < n; i++) {
         sq_value p[7];
-        p[0] = SQ_VINT(ids[i]);
-        p[1] = SQ_VTEXT(ob->host);
-        p[2] = SQ_VINT((long long)getpid());
-        p[3] = SQ_VINT(ob_now(ob));
-        p[4] = SQ_VTEXT(wire_tag);
-        p[5] = SQ_VTEXT(wire_msgid);
-        p[6] = SQ_VTEXT(msgids[i]);
+        p[0] = SQ_VTEXT(ob->host);
+        p[1] = SQ_VINT((long long)getpid());
+        p[2] = SQ_VINT(ob_now(ob));
+        p[3] = SQ_VTEXT(wire_tag);
+        p[4] = SQ_VTEXT(wire_msgid);
+        p[5] = SQ_VTEXT(msgids[i]);
+        p[6] = SQ_VINT(ids[i]);
         st = sq_store_exec(ob->store,
                            "UPDATE outbox_report SET state = 'sending',"
-                           " phase = 1, claim_host = $2, claim_pid = $3,"
-                           " claim_at = $4, attempts = attempts + 1,"
-                           " wire_tag = $5, wire_msgid = $6,"
-                           " message_id = COALESCE(message_id, $7)"
-                           " WHERE id = $1 AND state IN ('queued', 'deferred')",
+                           " phase = 1, claim_host = $1, claim_pid = $2,"
+                           " claim_at = $3, attempts = attempts + 1,"
+                           " wire_tag = $4, wire_msgid = $5,"
+                           " message_id = COALESCE(message_id, $6)"
+                           " WHERE id = $7 AND state IN ('queued', 'deferred')",
                            p, 7, NULL, NULL, d);
         if (st == SQ_OK && sq_store_changes(ob->store) == 1)
             claimed[k++] = ids[i];
@@ -325,15 +325,16 @@ ob_finish_one(sq_outbox *ob, long long id, const ob_result *r,
                        ob_attempts_cb, &attempts, d);
     if (st != SQ_OK)
         return st;
-    p[1] = SQ_VTEXT(state[r->outcome]);
-    p[2] = r->outcome == OB_SENT ? SQ_VNULL : SQ_VTEXT(r->why);
-    p[3] = SQ_VINT(now);
-    p[4] = SQ_VINT(now + ob_backoff(o, attempts));
+    p[0] = SQ_VTEXT(state[r->outcome]);
+    p[1] = r->outcome == OB_SENT ? SQ_VNULL : SQ_VTEXT(r->why);
+    p[2] = SQ_VINT(r->outcome == OB_SENT ? now : 0);
+    p[3] = SQ_VINT(now + ob_backoff(o, attempts));
+    p[4] = SQ_VINT(id);
     return sq_store_exec(ob->store,
-                         "UPDATE outbox_report SET state = $2, phase = 0,"
-                         " last_error = $3, sent = CASE WHEN $2 = 'sent'"
-                         " THEN $4 ELSE sent END, next_attempt = $5"
-                         " WHERE id = $1 AND state = 'sending'",
+                         "UPDATE outbox_report SET state = $1, phase = 0,"
+                         " last_error = $2, sent = COALESCE(NULLIF($3, 0),"
+                         " sent), next_attempt = $4"
+                         " WHERE id = $5 AND state = 'sending'",
                          p, 5, NULL, NULL, d);
 }
 

@@ -261,14 +261,14 @@ ob_insert(sq_outbox *ob, const char *hex, const char *addr, const char *format,
     p[6] = ob_find_message_id(msg, len, mid, sizeof(mid)) ? SQ_VTEXT(mid)
                                                           : SQ_VNULL;
     p[7] = SQ_VTEXT(tag);
-    p[8] = SQ_VINT(now);
-    p[9] = SQ_VTEXT(ob_state_names[SQ_OB_QUEUED]);
+    p[8] = SQ_VTEXT(ob_state_names[SQ_OB_QUEUED]);
+    p[9] = SQ_VINT(now);
     st = sq_store_exec(ob->store,
                        "INSERT INTO outbox_report(id, evidence, dest, format,"
                        " network, message, message_id, verp, state, attempts,"
                        " next_attempt, created, phase)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 0, $9,"
-                       " $9, 0)",
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10,"
+                       " $10, 0)",
                        p, 10, NULL, NULL, d);
     if (st == SQ_OK)
         *id = r.id;

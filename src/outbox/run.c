@@ -180,7 +180,7 @@ ob_int_cb(void *arg, const sq_value *cols, size_t ncols)
     return 1;
 }
 
-/* Mails sent to dest since t; or (count < 0) the time of the last. */
+/* Mails sent to dest after t; or (last) the time of the last of them. */
 static sq_status
 ob_sends(sq_outbox *ob, const char *dest, long long t, int last, long long *out,
          sq_diag *d)
@@ -192,7 +192,7 @@ ob_sends(sq_outbox *ob, const char *dest, long long t, int last, long long *out,
     *out = 0;
     return sq_store_exec(ob->store,
                          last ? "SELECT MAX(at) FROM outbox_send WHERE"
-                                " dest = $1 AND at >= $2"
+                                " dest = $1 AND at > $2"
                               : "SELECT COUNT(*) FROM outbox_send WHERE"
                                 " dest = $1 AND at > $2",
                          p, 2, ob_int_cb, out, d);
