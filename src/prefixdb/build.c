@@ -687,8 +687,7 @@ typedef struct famout { /* one family's lookup arrays */
     u128 *starts;
     uint32_t *vals;
     size_t n;
-    pdb_slot slots[PDB_SLOTS];
-    uint32_t dir[PDB_SLOTS]; /* IPv4 only: the 16-8 trie */
+    uint32_t dir[PDB_SLOTS]; /* the trie's first level */
     pdb_block *blocks;
     uint32_t *leaves;
     size_t nblocks, nleaves, bcap, lcap;
@@ -729,7 +728,7 @@ entry_for(sq_prefixdb_builder *b, entvec *ev, const pfx *p, const bnd *x,
                 return UINT32_MAX;
         }
     }
-    if (ev->n >= PDB_H6 - 2 ||
+    if (ev->n >= PDB_LEAF_CHILD - 2 || /* handles fit a leaf */
         grow((void **)&ev->v, &ev->cap, ev->n + 1, sizeof(pdb_entry)) != 0 ||
         map_put(&ev->map, key, (uint32_t)ev->n + 1) != 0)
         return UINT32_MAX;
@@ -743,93 +742,85 @@ entry_for(sq_prefixdb_builder *b, entvec *ev, const pfx *p, const bnd *x,
     return (uint32_t)ev->n | (v4 ? 0 : PDB_H6);
 }
 
-/* DIR-16: per slot, the last start <= its first address and the last
- * start <= its last address; a slot with one candidate holds the
- * handle itself. */
-static void
-make_slots(famout *fo, unsigned nbits)
+static int make_block(famout *fo, u128 first, unsigned cbits, size_t j0,
+                      uint32_t *out);
+
+/* The leaf for the region [first, first + 2^wbits), whose candidates
+ * start at *j (advanced here: callers walk regions in order): a handle
+ * when one range covers it, a search over a few starts, or a child
+ * block of 256 subregions.  See format.h. */
+static int
+region_leaf(famout *fo, size_t *j, u128 first, unsigned wbits, uint32_t *leaf)
 {
-    unsigned shift = nbits - 16;
-    u128 low = ((u128)1 << shift) - 1;
-    size_t lo = 0, hi = 0;
-
-    for (size_t t = 0; t < PDB_SLOTS; t++) {
-        u128 first = (u128)t << shift, last = first | low;
-
-        while (lo + 1 < fo->n && fo->starts[lo + 1] <= first)
-            lo++;
-        if (hi < lo)
-            hi = lo;
-        while (hi + 1 < fo->n && fo->starts[hi + 1] <= last)
-            hi++;
-        if (hi == lo) {
-            fo->slots[t].lo = fo->vals[lo];
-            fo->slots[t].n = 0;
-        } else {
-            fo->slots[t].lo = (uint32_t)lo;
-            fo->slots[t].n = (uint32_t)(hi - lo + 1);
-        }
-    }
-}
-
-/* The leaf of one /24 (first .. first + 255) whose candidates start at
- * *j (advanced here: callers walk the /24s in order). */
-static uint32_t
-leaf24(const famout *fo, size_t *j, uint32_t first)
-{
+    u128 last = first + (((u128)1 << wbits) - 1);
     size_t h;
+    uint32_t child;
 
     while (*j + 1 < fo->n && fo->starts[*j + 1] <= first)
         (*j)++;
     h = *j;
-    while (h + 1 < fo->n && fo->starts[h + 1] <= (u128)first + 255)
+    while (h + 1 < fo->n && fo->starts[h + 1] <= last)
         h++;
-    if (h == *j)
-        return fo->vals[*j];
-    return PDB_LEAF_SEARCH | (uint32_t)*j << 8 | (uint32_t)(h - *j);
-}
-
-/* The /24 block of IPv4 slot t (more than one range in it). */
-static int
-make_block4(famout *fo, size_t t)
-{
-    pdb_block *bk;
-    size_t j = fo->slots[t].lo;
-    uint32_t prev = 0;
-
-    if (grow((void **)&fo->blocks, &fo->bcap, fo->nblocks + 1,
-             sizeof(pdb_block)) != 0 ||
-        grow((void **)&fo->leaves, &fo->lcap, fo->nleaves + 256, 4) != 0)
-        return -1;
-    bk = &fo->blocks[fo->nblocks];
-    memset(bk, 0, sizeof(*bk));
-    for (unsigned i = 0; i < 256; i++) {
-        uint32_t leaf = leaf24(fo, &j, (uint32_t)(t << 16 | i << 8));
-
-        if (i % 64 == 0)
-            bk->base[i / 64] = (uint32_t)fo->nleaves;
-        if (i == 0 || leaf != prev || (leaf & PDB_LEAF_SEARCH) != 0) {
-            bk->bits[i / 64] |= (uint64_t)1 << (i % 64);
-            fo->leaves[fo->nleaves++] = leaf;
-        }
-        prev = leaf;
+    if (h == *j) {
+        *leaf = fo->vals[*j] & ~PDB_H6;
+        return 0;
     }
-    fo->dir[t] = PDB_DIR_BLOCK | (uint32_t)fo->nblocks++;
+    if (h - *j < PDB_SEARCH_MAX || wbits < 8) {
+        *leaf = PDB_LEAF_SEARCH | (uint32_t)*j << 6 | (uint32_t)(h - *j);
+        return 0;
+    }
+    if (make_block(fo, first, wbits - 8, *j, &child) != 0)
+        return -1;
+    *leaf = PDB_LEAF_CHILD | child;
     return 0;
 }
 
-/* IPv4 16-8 trie from the DIR-16 slots; see format.h. */
-static sq_status
-make_trie4(famout *fo)
+/* A block over the 256 subregions of 2^cbits addresses from first: its
+ * children first (so a child's number is below its parent's), then its
+ * own run-compressed leaves. */
+static int
+make_block(famout *fo, u128 first, unsigned cbits, size_t j0, uint32_t *out)
 {
-    if (fo->n > PDB_LEAF_MAX_LO)
-        return SQ_EINVAL; /* 8 M IPv4 ranges: more than any source has */
-    for (size_t t = 0; t < PDB_SLOTS; t++) {
-        if (fo->slots[t].n == 0)
-            fo->dir[t] = fo->slots[t].lo;
-        else if (make_block4(fo, t) != 0)
-            return SQ_ENOMEM;
+    uint32_t leaf[256];
+    pdb_block bk;
+    size_t j = j0;
+
+    memset(&bk, 0, sizeof(bk));
+    for (unsigned i = 0; i < 256; i++)
+        if (region_leaf(fo, &j, first + ((u128)i << cbits), cbits, &leaf[i]) !=
+            0)
+            return -1;
+    if (fo->nblocks >= PDB_LEAF_CHILD - 1 ||
+        grow((void **)&fo->blocks, &fo->bcap, fo->nblocks + 1,
+             sizeof(pdb_block)) != 0 ||
+        grow((void **)&fo->leaves, &fo->lcap, fo->nleaves + 256, 4) != 0)
+        return -1;
+    for (unsigned i = 0; i < 256; i++) {
+        if (i % 64 == 0)
+            bk.base[i / 64] = (uint32_t)fo->nleaves;
+        if (i == 0 || leaf[i] != leaf[i - 1] ||
+            (leaf[i] & PDB_LEAF_KIND) != 0) {
+            bk.bits[i / 64] |= (uint64_t)1 << (i % 64);
+            fo->leaves[fo->nleaves++] = leaf[i];
+        }
     }
+    fo->blocks[fo->nblocks] = bk;
+    *out = (uint32_t)fo->nblocks++;
+    return 0;
+}
+
+/* The first level: one leaf per top-16-bit slot. */
+static sq_status
+make_trie(famout *fo, unsigned nbits)
+{
+    size_t j = 0;
+
+    if (fo->n > PDB_LEAF_MAX_LO)
+        return SQ_EINVAL;
+    for (size_t t = 0; t < PDB_SLOTS; t++)
+        if (region_leaf(fo, &j, (u128)t << (nbits - 16), nbits - 16,
+                        &fo->dir[t]) != 0)
+            return SQ_ENOMEM;
     return SQ_OK;
 }
 
@@ -879,8 +870,7 @@ build_family(sq_prefixdb_builder *b, int fam, entvec *ev, famout *fo)
         fo->starts[fo->n] = m[i].start;
         fo->vals[fo->n++] = h;
     }
-    make_slots(fo, nbits);
-    st = fam == 0 ? make_trie4(fo) : SQ_OK;
+    st = make_trie(fo, nbits);
 out:
     free(idx);
     free(stack);
@@ -1000,6 +990,15 @@ typedef struct parts {
     pdb_source_rec srcs[PDB_MAX_SOURCES];
 } parts;
 
+/* dir, blocks and leaves: three sections from id on. */
+static void
+put_trie(layout *l, int id, const famout *fo)
+{
+    sec_put(l, id, PDB_SLOTS, 4, fo->dir);
+    sec_put(l, id + 1, fo->nblocks, sizeof(pdb_block), fo->blocks);
+    sec_put(l, id + 2, fo->nleaves, 4, fo->leaves);
+}
+
 static void
 lay_out(sq_prefixdb_builder *b, parts *pt, layout *l)
 {
@@ -1007,15 +1006,12 @@ lay_out(sq_prefixdb_builder *b, parts *pt, layout *l)
     uint64_t *hi, *lo;
 
     l->off = PDB_HEADER_SIZE;
-    sec_put(l, PDB_SEC_V4_DIR, PDB_SLOTS, 4, pt->f4.dir);
-    sec_put(l, PDB_SEC_V4_BLOCKS, pt->f4.nblocks, sizeof(pdb_block),
-            pt->f4.blocks);
-    sec_put(l, PDB_SEC_V4_LEAVES, pt->f4.nleaves, 4, pt->f4.leaves);
+    put_trie(l, PDB_SEC_V4_DIR, &pt->f4);
     u32 = (uint32_t *)sec_put(l, PDB_SEC_V4_STARTS, pt->f4.n, 4, NULL);
     for (size_t i = 0; u32 != NULL && i < pt->f4.n; i++)
         u32[i] = (uint32_t)pt->f4.starts[i];
     sec_put(l, PDB_SEC_V4_VALS, pt->f4.n, 4, pt->f4.vals);
-    sec_put(l, PDB_SEC_V6_SLOTS, PDB_SLOTS, sizeof(pdb_slot), pt->f6.slots);
+    put_trie(l, PDB_SEC_V6_DIR, &pt->f6);
     hi = (uint64_t *)sec_put(l, PDB_SEC_V6_HI, pt->f6.n, 8, NULL);
     lo = (uint64_t *)sec_put(l, PDB_SEC_V6_LO, pt->f6.n, 8, NULL);
     for (size_t i = 0; hi != NULL && i < pt->f6.n; i++) {
@@ -1110,6 +1106,8 @@ parts_free(parts *pt)
     free(pt->f4.blocks);
     free(pt->f4.leaves);
     free(pt->f6.starts);
+    free(pt->f6.blocks);
+    free(pt->f6.leaves);
     free(pt->f6.vals);
     free(pt->ev4.v);
     map_free(&pt->ev4.map);
@@ -1137,14 +1135,15 @@ sq_prefixdb_builder_write(sq_prefixdb_builder *b, const char *path, sq_diag *d)
         return SQ_ENOMEM;
     memset(&l, 0, sizeof(l));
     st = build_family(b, 0, &pt->ev4, &pt->f4);
+    if (st == SQ_OK)
+        st = build_family(b, 1, &pt->ev6, &pt->f6);
     if (st == SQ_EINVAL)
-        sq_diag_addf(d, path, 0, "more than %d IPv4 ranges",
+        sq_diag_addf(d, path, 0, "more than %d ranges in one family",
                      (int)PDB_LEAF_MAX_LO);
     if (st != SQ_OK)
         goto out;
     st = SQ_ENOMEM;
-    if (build_family(b, 1, &pt->ev6, &pt->f6) != SQ_OK ||
-        (pt->e4 = calloc(pt->ev4.n + 1, sizeof(*pt->e4))) == NULL ||
+    if ((pt->e4 = calloc(pt->ev4.n + 1, sizeof(*pt->e4))) == NULL ||
         (pt->asn4 = calloc(pt->ev4.n + 1, 4)) == NULL ||
         (pt->asn6 = calloc(pt->ev6.n + 1, 4)) == NULL ||
         build_as(b, &pt->as, &pt->prov, &pt->nprov) != SQ_OK)

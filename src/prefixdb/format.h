@@ -20,36 +20,32 @@
  * too, so every address falls in exactly one).  A lookup is "the last
  * start <= addr".
  *
- * IPv4 (version 2): a 16-8 multibit trie with Poptrie-style compressed
- * second level, then a short search where a /24 holds several ranges.
- *   dir[addr >> 16] (uint32, 256 KiB): a handle when the whole /16 is
- *     one range; else PDB_DIR_BLOCK | block number.
- *   block (48 bytes): a 256-bit map over the /24s of the /16, bit i set
- *     where /24 number i starts a new leaf (runs of /24s with the same
- *     single handle share one), and base[w], the leaf index of the
- *     first leaf counted in word w.  The /24's leaf is
- *     leaves[base[w] + popcount(bits[w] up to bit i) - 1].
- *   leaf (uint32): a handle; or PDB_LEAF_SEARCH | lo << 8 | (n - 1):
- *     the /24's candidates are starts[lo .. lo+n-1] (starts[lo] the last
- *     start <= the /24's first address), searched branch-free.
- * So an address whose /24 lies in one range costs the dir word (hot in
- * cache), one block line and one leaf; the ASN of a handle is one more
- * load from a dense array (asn4[handle]).  The block and leaf arrays of
- * the ip-location-db data are about 1 and 2 MiB: they stay in the last
- * level cache where DIR-24-8's 64 MiB first level cannot.
+ * Version 2: each family is a multibit trie, Poptrie-style (Asai &
+ * Ohara 2015) with range leaves: a first level of 65,536 leaves on the
+ * top 16 bits (256 KiB), then 256-way blocks, each 8 more bits.  A leaf
+ * (uint32, kind in the top two bits) is
+ *   a handle, when one range covers its whole region;
+ *   a search, when 2..PDB_SEARCH_MAX ranges do: lo << 6 | (n - 1), the
+ *     candidates starts[lo .. lo+n-1] (starts[lo] the last start <= the
+ *     region's first address), searched branch-free;
+ *   a child block, otherwise (children are written before parents, so
+ *     a child's number is below its parent's: no cycles).
+ * A block (48 bytes) stores its 256 leaves run-compressed: bit i of the
+ * 256-bit map is set where subregion i starts a new leaf (equal handle
+ * leaves in a row share one), base[w] is the leaf index of the first
+ * leaf counted in word w, and subregion i's leaf is
+ * leaves[base[w] + popcount(bits[w] up to bit i) - 1].
+ * An IPv4 address whose /24 lies in one range costs the first-level
+ * word (hot in cache), one block line and one leaf; the ASN of a handle
+ * is one more load from a dense array (asn4[handle]).  For the
+ * ip-location-db data the blocks and leaves are a few MiB and stay in
+ * the last-level cache, where DIR-24-8's 64 MiB first level (the
+ * DPDK/Gupta design, ~1 miss) cannot.  Poptrie and SAIL (Yang et al.
+ * 2014) reach 200+ M lookups/s per core for routing tables with small
+ * next-hop sets; measured figures are in docs/PREFIXDB.md.
  *
- * Why not DIR-24-8 (the DPDK/Gupta design): its 2^24 first level is
- * 32-64 MiB per file and per process, for a ~1 cache miss lookup.
- * Poptrie (Asai & Ohara 2015) and SAIL (Yang et al. 2014) reach ~1 miss
- * with compressed bitmaps and 200+ M lookups/s per core; the IPv4 side
- * here is a two-level Poptrie with range leaves.  Measured figures are
- * in docs/PREFIXDB.md.
- *
- * IPv6 uses a DIR-16 on the top 16 bits (65,536 pdb_slot pairs: {lo, n}
- * names the candidates starts[lo .. lo+n-1]; n == 0: the slot is one
- * range and lo its handle) and a branch-free binary search, the keys
- * split in two uint64 arrays (upper and lower halves, compared as one 128-bit
- * key), so prefixes longer than /64 are exact.
+ * IPv6 keys are split in two uint64 arrays (upper and lower halves,
+ * compared as one 128-bit key), so prefixes longer than /64 are exact.
  */
 #ifndef SQ_PDB_FORMAT_H
 #define SQ_PDB_FORMAT_H
@@ -68,36 +64,42 @@ enum {
     PDB_VERSION = 2,
     PDB_SLOTS = 65536, /* DIR-16 */
     PDB_ALIGN = 8,
-    PDB_LEAF_MAX_LO = 1 << 23 /* starts a search leaf can name */
+    PDB_LEAF_MAX_LO = 1 << 24, /* starts a search leaf can name */
+    PDB_SEARCH_MAX = 16        /* most candidates a search leaf holds */
 };
-/* dir4 word: a block number, else a handle.  Leaf: a search, else a
- * handle. */
-#define PDB_DIR_BLOCK 0x80000000u
+/* Trie leaves (dir words too): kind in the top two bits.
+ *   00: handle (IPv6: without PDB_H6; 0 none)
+ *   10: search: lo << 6 | (n - 1), candidates starts[lo .. lo+n-1]
+ *   01: child block number (always below its parent's) */
+#define PDB_LEAF_KIND 0xc0000000u
 #define PDB_LEAF_SEARCH 0x80000000u
+#define PDB_LEAF_CHILD 0x40000000u
 /* Entry handles: IPv4 ones are 1..n (0: none); IPv6 ones have this bit. */
 #define PDB_H6 0x80000000u
 
 /* Sections, in file order.  count is the element count; length is
  * count * element size (strings: bytes). */
 enum pdb_section {
-    PDB_SEC_V4_DIR = 0, /* uint32[PDB_SLOTS]: handle or block */
+    PDB_SEC_V4_DIR = 0, /* uint32[PDB_SLOTS]: leaf per top 16 bits */
     PDB_SEC_V4_BLOCKS,  /* pdb_block[] */
-    PDB_SEC_V4_LEAVES,  /* uint32[]: handle or search */
+    PDB_SEC_V4_LEAVES,  /* uint32[] */
     PDB_SEC_V4_STARTS,  /* uint32[n4]: range starts, strictly rising */
     PDB_SEC_V4_VALS,    /* uint32[n4]: entry handle (0 none) */
-    PDB_SEC_V6_SLOTS,   /* pdb_slot[PDB_SLOTS] over the v6 starts */
-    PDB_SEC_V6_HI,      /* uint64[n6]: upper 64 bits of range starts */
-    PDB_SEC_V6_LO,      /* uint64[n6]: lower 64 bits */
-    PDB_SEC_V6_VALS,    /* uint32[n6] */
-    PDB_SEC_ENTRIES4,   /* pdb_entry4[]: handle h is entries4[h - 1] */
-    PDB_SEC_ENTRIES6,   /* pdb_entry[]: handle PDB_H6 | h: entries6[h-1] */
-    PDB_SEC_ASN4,       /* uint32[nent4 + 1]: ASN by handle (0: none) */
-    PDB_SEC_ASN6,       /* uint32[nent6 + 1]: ASN by handle & ~PDB_H6 */
-    PDB_SEC_RECORDS,    /* pdb_record[] */
-    PDB_SEC_STRINGS,    /* NUL-terminated strings; offset 0 is "" */
-    PDB_SEC_SOURCES,    /* pdb_source_rec[] */
-    PDB_SEC_ASES,       /* pdb_as[] sorted by asn */
-    PDB_SEC_PROVIDERS,  /* uint32[]: provider ASNs, runs per AS */
+    PDB_SEC_V6_DIR,     /* as for IPv4 */
+    PDB_SEC_V6_BLOCKS,
+    PDB_SEC_V6_LEAVES,
+    PDB_SEC_V6_HI,     /* uint64[n6]: upper 64 bits of range starts */
+    PDB_SEC_V6_LO,     /* uint64[n6]: lower 64 bits */
+    PDB_SEC_V6_VALS,   /* uint32[n6] */
+    PDB_SEC_ENTRIES4,  /* pdb_entry4[]: handle h is entries4[h - 1] */
+    PDB_SEC_ENTRIES6,  /* pdb_entry[]: handle PDB_H6 | h: entries6[h-1] */
+    PDB_SEC_ASN4,      /* uint32[nent4 + 1]: ASN by handle (0: none) */
+    PDB_SEC_ASN6,      /* uint32[nent6 + 1]: ASN by handle & ~PDB_H6 */
+    PDB_SEC_RECORDS,   /* pdb_record[] */
+    PDB_SEC_STRINGS,   /* NUL-terminated strings; offset 0 is "" */
+    PDB_SEC_SOURCES,   /* pdb_source_rec[] */
+    PDB_SEC_ASES,      /* pdb_as[] sorted by asn */
+    PDB_SEC_PROVIDERS, /* uint32[]: provider ASNs, runs per AS */
     PDB_NSECTIONS
 };
 
@@ -124,17 +126,11 @@ typedef struct pdb_header {
 
 #define PDB_HEADER_SIZE (sizeof(pdb_header))
 
-/* One IPv4 second-level block: the /24s of one /16. */
+/* One trie block: 256 subregions, their leaves run-compressed. */
 typedef struct pdb_block {
     uint64_t bits[4];
     uint32_t base[4];
 } pdb_block;
-
-/* One IPv6 DIR-16 slot: n >= 1: candidates starts[lo .. lo+n-1]; n == 0:
- * the slot is one range and lo is its entry handle. */
-typedef struct pdb_slot {
-    uint32_t lo, n;
-} pdb_slot;
 
 /* What a prefix says.  String fields are offsets into the pool. */
 typedef struct pdb_record {

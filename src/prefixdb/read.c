@@ -24,9 +24,8 @@ struct sq_prefixdb {
     size_t len;
     int mapped;
     pdb_header h;
-    const uint32_t *dir4, *leaf4;
-    const pdb_block *blk4;
-    const pdb_slot *s6;
+    const uint32_t *dir4, *leaf4, *dir6, *leaf6;
+    const pdb_block *blk4, *blk6;
     const uint32_t *k4, *v4; /* starts, values */
     const uint32_t *asn4, *asn6;
     const uint32_t *v6;
@@ -38,7 +37,8 @@ struct sq_prefixdb {
     const pdb_source_rec *src;
     const pdb_as *as;
     const uint32_t *prov;
-    size_t n4, n6, nent4, nent6, nrec, nstr, nsrc, nas, nprov, nblk4, nleaf4;
+    size_t n4, n6, nent4, nent6, nrec, nstr, nsrc, nas, nprov, nblk4, nleaf4,
+        nblk6, nleaf6;
 };
 
 static const uint32_t sec_elem[PDB_NSECTIONS] = {
@@ -47,7 +47,9 @@ static const uint32_t sec_elem[PDB_NSECTIONS] = {
     [PDB_SEC_V4_LEAVES] = 4,
     [PDB_SEC_V4_STARTS] = 4,
     [PDB_SEC_V4_VALS] = 4,
-    [PDB_SEC_V6_SLOTS] = sizeof(pdb_slot),
+    [PDB_SEC_V6_DIR] = 4,
+    [PDB_SEC_V6_BLOCKS] = sizeof(pdb_block),
+    [PDB_SEC_V6_LEAVES] = 4,
     [PDB_SEC_V6_HI] = 8,
     [PDB_SEC_V6_LO] = 8,
     [PDB_SEC_V6_VALS] = 4,
@@ -118,19 +120,41 @@ handle_ok(const sq_prefixdb *db, uint32_t h, int v6)
            (h & ~PDB_H6) <= db->nent6;
 }
 
-/* The IPv4 trie: dir words, block maps and bases, leaves. */
-static const char *
-check_trie4(const sq_prefixdb *db)
-{
-    for (size_t t = 0; t < PDB_SLOTS; t++) {
-        uint32_t w = db->dir4[t];
+/* One family's trie, as check_trie reads it. */
+typedef struct trie {
+    const uint32_t *dir, *leaf;
+    const pdb_block *blk;
+    size_t nblk, nleaf, nkeys; /* nkeys: starts of the family */
+    int v6;
+} trie;
 
-        if ((w & PDB_DIR_BLOCK) ? (w & ~PDB_DIR_BLOCK) >= db->nblk4
-                                : !handle_ok(db, w, 0))
-            return "lookup index out of range";
+/* A leaf that may appear in a block numbered below `below`. */
+static int
+leaf_ok(const sq_prefixdb *db, const trie *t, uint32_t l, size_t below)
+{
+    size_t lo = (l & ~PDB_LEAF_KIND) >> 6, n = (l & 0x3f) + 1;
+
+    switch (l & PDB_LEAF_KIND) {
+    case 0:
+        return handle_ok(db, l == 0 ? 0 : l | (t->v6 ? PDB_H6 : 0), t->v6);
+    case PDB_LEAF_SEARCH:
+        return lo < t->nkeys && n <= t->nkeys - lo;
+    case PDB_LEAF_CHILD:
+        return (l & ~PDB_LEAF_KIND) < below;
+    default:
+        return 0;
     }
-    for (size_t i = 0; i < db->nblk4; i++) {
-        const pdb_block *b = &db->blk4[i];
+}
+
+/* First level, block maps and bases, every block's leaves. */
+static const char *
+check_trie(const sq_prefixdb *db, const trie *t)
+{
+    for (size_t i = 0; i < PDB_SLOTS; i++)
+        if (!leaf_ok(db, t, t->dir[i], t->nblk))
+            return "lookup index out of range";
+    for (size_t i = 0; i < t->nblk; i++) {
+        const pdb_block *b = &t->blk[i];
         uint64_t next = b->base[0];
 
         if ((b->bits[0] & 1) == 0)
@@ -140,32 +164,11 @@ check_trie4(const sq_prefixdb *db)
                 return "bad trie block";
             next += (uint64_t)__builtin_popcountll(b->bits[w]);
         }
-        if (next > db->nleaf4)
+        if (next > t->nleaf)
             return "trie block outside the leaves";
-    }
-    for (size_t i = 0; i < db->nleaf4; i++) {
-        uint32_t l = db->leaf4[i];
-        size_t lo = (l & ~PDB_LEAF_SEARCH) >> 8, n = (l & 0xff) + 1;
-
-        if ((l & PDB_LEAF_SEARCH) ? lo >= db->n4 || n > db->n4 - lo
-                                  : !handle_ok(db, l, 0))
-            return "bad trie leaf";
-    }
-    return NULL;
-}
-
-/* Every slot's candidates inside [0, n); direct handles valid. */
-static const char *
-check_slots(const sq_prefixdb *db, const pdb_slot *slots, size_t n, int v6)
-{
-    if (n == 0 || n > UINT32_MAX)
-        return "empty lookup table";
-    for (size_t t = 0; t < PDB_SLOTS; t++) {
-        const pdb_slot *s = &slots[t];
-
-        if (s->n == 0 ? !handle_ok(db, s->lo, v6)
-                      : s->lo >= n || s->n > n - s->lo)
-            return "lookup index out of range";
+        for (size_t k = b->base[0]; k < next; k++)
+            if (!leaf_ok(db, t, t->leaf[k], i))
+                return "bad trie leaf";
     }
     return NULL;
 }
@@ -174,6 +177,7 @@ static const char *
 check_tables(sq_prefixdb *db)
 {
     size_t n, n2, n3;
+    trie t4, t6;
     const char *why;
 
     db->dir4 = sec_ptr(db, PDB_SEC_V4_DIR, &n);
@@ -183,7 +187,9 @@ check_tables(sq_prefixdb *db)
     db->v4 = sec_ptr(db, PDB_SEC_V4_VALS, &n2);
     if (n != PDB_SLOTS || n2 != db->n4)
         return "section counts disagree";
-    db->s6 = sec_ptr(db, PDB_SEC_V6_SLOTS, &n);
+    db->dir6 = sec_ptr(db, PDB_SEC_V6_DIR, &n);
+    db->blk6 = sec_ptr(db, PDB_SEC_V6_BLOCKS, &db->nblk6);
+    db->leaf6 = sec_ptr(db, PDB_SEC_V6_LEAVES, &db->nleaf6);
     db->hi6 = sec_ptr(db, PDB_SEC_V6_HI, &db->n6);
     db->lo6 = sec_ptr(db, PDB_SEC_V6_LO, &n2);
     db->v6 = sec_ptr(db, PDB_SEC_V6_VALS, &n3);
@@ -203,10 +209,17 @@ check_tables(sq_prefixdb *db)
     db->prov = sec_ptr(db, PDB_SEC_PROVIDERS, &db->nprov);
     if (db->nent4 >= PDB_H6 || db->nent6 >= PDB_H6)
         return "too many entries";
-    if (db->n4 == 0 || db->n4 > PDB_LEAF_MAX_LO)
+    if (db->n4 == 0 || db->n6 == 0 || db->n4 > PDB_LEAF_MAX_LO ||
+        db->n6 > PDB_LEAF_MAX_LO)
         return "empty lookup table";
-    if ((why = check_trie4(db)) != NULL ||
-        (why = check_slots(db, db->s6, db->n6, 1)) != NULL)
+    if (db->nent4 >= PDB_LEAF_CHILD || db->nent6 >= PDB_LEAF_CHILD)
+        return "too many entries";
+    t4 =
+        (trie){db->dir4, db->leaf4, db->blk4, db->nblk4, db->nleaf4, db->n4, 0};
+    t6 =
+        (trie){db->dir6, db->leaf6, db->blk6, db->nblk6, db->nleaf6, db->n6, 1};
+    if ((why = check_trie(db, &t4)) != NULL ||
+        (why = check_trie(db, &t6)) != NULL)
         return why;
     if (db->k4[0] != 0 || db->hi6[0] != 0 || db->lo6[0] != 0)
         return "lookup table does not start at 0";
@@ -398,51 +411,56 @@ sq_prefixdb_close(sq_prefixdb *db)
 
 /* ---- lookups ---- */
 
-/* The last start <= addr among the n >= 1 at base: branch-free. */
-static inline size_t
-search4(const uint32_t *base, size_t n, uint32_t addr, const uint32_t *k)
+/* Block b's leaf for subregion i: see format.h. */
+static inline uint32_t
+leaf_of(const uint32_t *leaves, const pdb_block *b, unsigned i)
 {
+    unsigned w = i >> 6;
+    uint64_t m = b->bits[w] & (~(uint64_t)0 >> (63 - (i & 63)));
+
+    return leaves[b->base[w] + (uint32_t)__builtin_popcountll(m) - 1];
+}
+
+/* The last IPv4 start <= addr among the n at lo: branch-free. */
+static inline uint32_t
+search4(const sq_prefixdb *db, uint32_t l, uint32_t addr)
+{
+    const uint32_t *base = db->k4 + ((l & ~PDB_LEAF_KIND) >> 6);
+    size_t n = (l & 0x3f) + 1;
+
     while (n > 1) {
         size_t half = n / 2;
 
         base = base[half] <= addr ? base + half : base;
         n -= half;
     }
-    return (size_t)(base - k);
-}
-
-/* The block's leaf for /24 number i: see format.h. */
-static inline uint32_t
-leaf_of(const sq_prefixdb *db, const pdb_block *b, unsigned i)
-{
-    unsigned w = i >> 6;
-    uint64_t m = b->bits[w] & (~(uint64_t)0 >> (63 - (i & 63)));
-
-    return db->leaf4[b->base[w] + (uint32_t)__builtin_popcountll(m) - 1];
+    return db->v4[base - db->k4];
 }
 
 SQ_API uint32_t
 sq_prefixdb_find4(const sq_prefixdb *db, uint32_t addr)
 {
-    uint32_t w = db->dir4[addr >> 16], l;
+    uint32_t l = db->dir4[addr >> 16];
 
-    if ((w & PDB_DIR_BLOCK) == 0)
-        return w;
-    l = leaf_of(db, &db->blk4[w & ~PDB_DIR_BLOCK], (addr >> 8) & 0xff);
-    if ((l & PDB_LEAF_SEARCH) == 0)
-        return l;
-    return db->v4[search4(db->k4 + ((l & ~PDB_LEAF_SEARCH) >> 8),
-                          (l & 0xff) + 1, addr, db->k4)];
+    for (int shift = 8; (l & PDB_LEAF_KIND) == PDB_LEAF_CHILD; shift -= 8) {
+        if (shift < 0)
+            return 0; /* deeper than the key: only a crafted file */
+        l = leaf_of(db->leaf4, &db->blk4[l & ~PDB_LEAF_KIND],
+                    (addr >> shift) & 0xff);
+    }
+    if (l & PDB_LEAF_SEARCH)
+        return search4(db, l, addr);
+    return l;
 }
 
 enum { AHEAD = 16 };
 
 /*
- * A plain loop with the dir word prefetched AHEAD addresses on.  The
- * lookups are independent, so an out-of-order core already overlaps
- * their misses; a lockstep version (8 lanes, one probe per lane per
- * round) measured 20-40% slower here and was dropped.  See
- * docs/PREFIXDB.md for the figures.
+ * A plain loop that loads the first-level word AHEAD addresses on and
+ * prefetches the leaves of its block.  The lookups are independent, so
+ * an out-of-order core already overlaps their misses; the prefetch
+ * makes the batch no slower than single lookups on uniform addresses.
+ * See docs/PREFIXDB.md for the figures.
  */
 SQ_API void
 sq_prefixdb_find4_batch(const sq_prefixdb *db, const uint32_t *addrs, size_t n,
@@ -450,14 +468,30 @@ sq_prefixdb_find4_batch(const sq_prefixdb *db, const uint32_t *addrs, size_t n,
 {
     for (size_t i = 0; i < n; i++) {
         if (i + AHEAD < n) {
-            uint32_t a = addrs[i + AHEAD], w = db->dir4[a >> 16];
+            uint32_t a = addrs[i + AHEAD], l = db->dir4[a >> 16];
 
-            if (w & PDB_DIR_BLOCK)
+            if ((l & PDB_LEAF_KIND) == PDB_LEAF_CHILD)
                 __builtin_prefetch(
-                    db->leaf4 + db->blk4[w & ~PDB_DIR_BLOCK].base[a >> 14 & 3]);
+                    db->leaf4 + db->blk4[l & ~PDB_LEAF_KIND].base[a >> 14 & 3]);
         }
         out[i] = sq_prefixdb_find4(db, addrs[i]);
     }
+}
+
+/* The last IPv6 start <= (hi, lo) among a search leaf's candidates. */
+static inline uint32_t
+search6(const sq_prefixdb *db, uint32_t l, uint64_t hi, uint64_t lo)
+{
+    size_t b = (l & ~PDB_LEAF_KIND) >> 6, n = (l & 0x3f) + 1;
+
+    while (n > 1) {
+        size_t half = n / 2, m = b + half;
+        int le = db->hi6[m] < hi || (db->hi6[m] == hi && db->lo6[m] <= lo);
+
+        b = le ? m : b;
+        n -= half;
+    }
+    return db->v6[b];
 }
 
 SQ_API uint32_t
@@ -466,7 +500,7 @@ sq_prefixdb_find6(const sq_prefixdb *db, const uint8_t addr[16])
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
                                        0, 0, 0, 0, 0xff, 0xff};
     uint64_t hi = 0, lo = 0;
-    size_t b, n;
+    uint32_t l;
 
     if (memcmp(addr, mapped, 12) == 0)
         return sq_prefixdb_find4(db, (uint32_t)addr[12] << 24 |
@@ -476,18 +510,15 @@ sq_prefixdb_find6(const sq_prefixdb *db, const uint8_t addr[16])
         hi = hi << 8 | addr[i];
         lo = lo << 8 | addr[8 + i];
     }
-    b = db->s6[hi >> 48].lo;
-    n = db->s6[hi >> 48].n;
-    if (n == 0)
-        return (uint32_t)b;
-    while (n > 1) {
-        size_t half = n / 2, m = b + half;
-        int le = db->hi6[m] < hi || (db->hi6[m] == hi && db->lo6[m] <= lo);
-
-        b = le ? m : b;
-        n -= half;
+    l = db->dir6[hi >> 48];
+    for (int byte = 2; (l & PDB_LEAF_KIND) == PDB_LEAF_CHILD; byte++) {
+        if (byte > 15)
+            return 0; /* deeper than the key: only a crafted file */
+        l = leaf_of(db->leaf6, &db->blk6[l & ~PDB_LEAF_KIND], addr[byte]);
     }
-    return db->v6[b];
+    if (l & PDB_LEAF_SEARCH)
+        return search6(db, l, hi, lo);
+    return l == 0 ? 0 : l | PDB_H6;
 }
 
 /* Decimal of v (< 1000) at p; returns the next position. */

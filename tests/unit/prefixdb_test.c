@@ -440,6 +440,87 @@ out:
     free(batch);
 }
 
+typedef unsigned __int128 u128;
+
+static u128
+rnd128(void)
+{
+    u128 v = 0;
+
+    for (int i = 0; i < 4; i++)
+        v = v << 32 | (uint32_t)(rnd() << 8 ^ rnd());
+    return v;
+}
+
+static void
+to_bytes(u128 v, uint8_t out[16])
+{
+    for (int i = 15; i >= 0; i--, v >>= 8)
+        out[i] = (uint8_t)v;
+}
+
+/* IPv6 prefixes /24../128 clustered under four /32s, so the trie grows
+ * blocks many levels deep and search leaves: against a naive longest
+ * match, at prefix edges and inside. */
+static void
+test_random6(void)
+{
+    enum { NP = 3000, NA = 60000 };
+    static const uint32_t top[4] = {0x20010db8, 0x20010db9, 0x2a001450,
+                                    0x26000000};
+    u128 *lo = malloc(NP * sizeof(*lo)), *hi = malloc(NP * sizeof(*hi));
+    unsigned *len = malloc(NP * sizeof(*len));
+    sq_prefixdb_builder *b;
+    sq_prefixdb *db;
+    int s, bad = 0;
+
+    sq_prefixdb_builder_new(&b);
+    s = pdb_source(b, SQ_PDB_PFX2AS, NULL, NULL);
+    for (size_t i = 0; i < NP; i++) {
+        uint8_t l[16], h[16];
+        unsigned n = 24 + rnd() % 105;
+        u128 mask = n == 128 ? 0 : ~(u128)0 >> n;
+        u128 v = (u128)top[rnd() % 4] << 96 | (rnd128() >> (32 + rnd() % 64));
+
+        len[i] = n;
+        lo[i] = v & ~mask;
+        hi[i] = lo[i] | mask;
+        to_bytes(lo[i], l);
+        to_bytes(hi[i], h);
+        (void)pdb_add_range(b, s, l, h, 0, (uint32_t)i + 1, NULL, NULL, NULL,
+                            NULL);
+    }
+    db = finish(b, "random6.db");
+    if (db == NULL)
+        goto out;
+    for (size_t i = 0; i < NA; i++) {
+        size_t k = rnd() % NP;
+        u128 a = (i % 5 == 0)   ? lo[k]
+                 : (i % 5 == 1) ? hi[k]
+                 : (i % 5 == 2) ? lo[k] - 1
+                 : (i % 5 == 3) ? hi[k] + 1
+                                : lo[k] + (rnd128() & (hi[k] - lo[k]));
+        uint8_t ab[16];
+        uint32_t want = 0;
+        unsigned blen = 0;
+
+        for (size_t j = 0; j < NP; j++)
+            if (a >= lo[j] && a <= hi[j] && (want == 0 || len[j] > blen)) {
+                want = (uint32_t)j + 1;
+                blen = len[j];
+            }
+        to_bytes(a, ab);
+        if (sq_prefixdb_asn(db, sq_prefixdb_find6(db, ab)) != want && bad++ < 5)
+            SQ_CHECK(0, "random6 #%zu: want AS%u", i, want);
+    }
+    SQ_CHECK(bad == 0, "%d of %d random IPv6 lookups wrong", bad, NA);
+    sq_prefixdb_close(db);
+out:
+    free(lo);
+    free(hi);
+    free(len);
+}
+
 /* Disjoint unaligned ranges: splitting and boundaries. */
 static void
 test_random_ranges(void)
@@ -871,6 +952,7 @@ main(void)
     test_v6();
     test_whole_space();
     test_dense24();
+    test_random6();
     test_random();
     test_random_ranges();
     test_as_table();
