@@ -104,10 +104,11 @@ sq_status ob_wire_digest(const ob_part *parts, size_t n, const ob_edit *e,
 void ob_rfc5322_date(long long t, char *out, size_t outlen);
 
 /* ---- reply.c ---- */
-/* The last complete reply in [p, p+n) (server lines as received):
- * *code its 3-digit code (0 when none) and text a printable one-line
- * summary "550 5.1.1 text ..." (NUL-terminated, truncated to textlen). */
-void ob_reply_last(const char *p, size_t n, int *code, char *text,
+/* The last complete reply in [p, p+n) (server lines as received) with
+ * code want (0: any): *code its 3-digit code (0 when none) and text a
+ * printable one-line summary "550 5.1.1 text ..." (NUL-terminated,
+ * truncated to textlen). */
+void ob_reply_last(const char *p, size_t n, int want, int *code, char *text,
                    size_t textlen);
 
 /* ---- transports ---- */

@@ -3,6 +3,9 @@
  * last complete reply ("250-..." continuation lines, then "250 ...")
  * and make a one-line printable summary of it for last_error.
  *
+ * want != 0 picks the last reply with that code (libcurl reports the
+ * code of the failed command, and QUIT's 221 comes after it).
+ *
  * Input is (pointer, length), any bytes; lines end at LF (CR before it
  * dropped).  A line that does not start with three digits ends the
  * reply being collected without completing it.  The summary keeps
@@ -41,7 +44,8 @@ ob_reply_text(const char *s, size_t n, char *out, size_t outlen, size_t *o)
 }
 
 void
-ob_reply_last(const char *p, size_t n, int *code, char *text, size_t textlen)
+ob_reply_last(const char *p, size_t n, int want, int *code, char *text,
+              size_t textlen)
 {
     size_t pos = 0, start = 0, last_s = 0, last_e = 0;
     int collecting = 0, last = 0;
@@ -63,7 +67,8 @@ ob_reply_last(const char *p, size_t n, int *code, char *text, size_t textlen)
                 start = pos;
             }
             if (e - pos == 3 || p[pos + 3] == ' ') {
-                if (nl != NULL) { /* a reply without its line end is cut */
+                /* a reply without its line end is cut */
+                if (nl != NULL && (want == 0 || c == want)) {
                     last = c;
                     last_s = start;
                     last_e = next;

@@ -98,12 +98,14 @@ ob_tls_error(CURLcode res)
 
 /* Classify a failed transfer (res != CURLE_OK). */
 static void
-ob_smtp_classify(CURLcode res, const ob_smtp *c, const char *err, ob_result *r)
+ob_smtp_classify(CURLcode res, long resp, const ob_smtp *c, const char *err,
+                 ob_result *r)
 {
     char text[OB_ERR_MAX - 64];
     int code;
 
-    ob_reply_last(c->reply, c->rlen, &code, text, sizeof(text));
+    ob_reply_last(c->reply, c->rlen, resp >= 400 && resp < 600 ? (int)resp : 0,
+                  &code, text, sizeof(text));
     if (c->aborted)
         ob_res(r, OB_DEFER, 1, "could not record the send in the store", "");
     else if (c->eof && code < 400)
@@ -193,10 +195,13 @@ ob_smtp_send(const sq_sender_opts *o, const ob_mail *m, ob_result *r)
     res = curl_easy_perform(h);
     if (!err[0] && res != CURLE_OK)
         snprintf(err, sizeof(err), "%s", curl_easy_strerror(res));
-    if (res == CURLE_OK)
+    if (res == CURLE_OK) {
         ob_res(r, OB_SENT, 0, "", "");
-    else
-        ob_smtp_classify(res, c, err, r);
+    } else {
+        long resp = 0;
+        (void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp);
+        ob_smtp_classify(res, resp, c, err, r);
+    }
 out:
     curl_slist_free_all(rcpt);
     if (h != NULL)

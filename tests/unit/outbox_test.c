@@ -386,14 +386,19 @@ test_reply(void)
     static const char multi[] = "250-first\r\n250 ok\r\n"
                                 "550-5.1.1 no such\r\n550 5.1.1 desk\r\n";
 
-    ob_reply_last(multi, sizeof(multi) - 1, &code, text, sizeof(text));
+    ob_reply_last(multi, sizeof(multi) - 1, 0, &code, text, sizeof(text));
     SQ_CHECK(code == 550 && strcmp(text, "550 5.1.1 no such 5.1.1 desk") == 0,
              "multi-line: %d %s", code, text);
-    ob_reply_last("451 4.7.1 later\r\n354 go", 23, &code, text, sizeof(text));
+    ob_reply_last("451 4.7.1 later\r\n354 go", 23, 0, &code, text,
+                  sizeof(text));
     SQ_CHECK(code == 451, "incomplete last line ignored: %d", code);
-    ob_reply_last("garbage\n", 8, &code, text, sizeof(text));
+    ob_reply_last("550 5.1.1 gone\r\n221 2.0.0 Bye\r\n", 31, 550, &code, text,
+                  sizeof(text));
+    SQ_CHECK(code == 550 && strcmp(text, "550 5.1.1 gone") == 0,
+             "the failed command's reply, not QUIT's: %s", text);
+    ob_reply_last("garbage\n", 8, 0, &code, text, sizeof(text));
     SQ_CHECK(code == 0 && text[0] == '\0', "no reply");
-    ob_reply_last("550 \x1b[31mred\r\n", 14, &code, text, 10);
+    ob_reply_last("550 \x1b[31mred\r\n", 14, 0, &code, text, 10);
     SQ_CHECK(code == 550 && strcmp(text, "550 ?[31m") == 0,
              "escaped, truncated: %s", text);
 }
