@@ -111,9 +111,10 @@ learning(const char *msg, size_t len)
     sq_redactor_free(r);
 }
 
-/* The decoded bytes of the idx-th leaf part (walk order) of msg. */
+/* The decoded bytes of the idx-th leaf part (walk order) of msg;
+ * *ctype is g_free'd by the caller. */
 static GByteArray *
-leaf(GMimeMessage *m, int idx, const char **ctype, const char **cte)
+leaf(GMimeMessage *m, int idx, char **ctype, const char **cte)
 {
     GMimePartIter *it = g_mime_part_iter_new(GMIME_OBJECT(m));
     GByteArray *b = NULL;
@@ -179,9 +180,9 @@ check_parts(GMimeMessage *m)
     };
 
     for (int i = 0; i < 4; i++) {
-        const char *ct = "", *cte = "";
-        GByteArray *b = leaf(m, i, &ct, &cte);
-        char *ctype = g_strdup(ct);
+        const char *cte = "";
+        char *ctype = NULL;
+        GByteArray *b = leaf(m, i, &ctype, &cte);
 
         SQ_CHECK(b != NULL, "part %d exists", i);
         SQ_CHECK_STR(ctype, want[i].ctype, "part %d content type", i);
