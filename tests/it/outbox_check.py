@@ -13,10 +13,13 @@ independent parser).
   digest  --maildir M --list L --reports R --dest D --from F --verp-domain V
         the reports to D arrived in one multipart/mixed mail, each part a
         message/rfc822 whose body bytes are the report's
-  crash   --maildir M --list L
+  crash   --maildir M --list L [--all-sent]
         no Message-ID delivered twice; sent -> exactly one delivery,
         queued/deferred -> none, held -> at most one; every delivery is a
-        known report
+        known report (--all-sent: every report sent)
+  resolve --maildir M --list L
+        what a person does with held reports: "confirm ID" when its
+        Message-ID was delivered, "retry ID" when not
 Prints what it checked; exits 1 on the first failure.
 """
 import argparse
@@ -223,8 +226,21 @@ def check_crash(a):
                  "a later run would send it twice")
         if r["state"] not in ("sent", "queued", "deferred", "held"):
             fail(f"report {r['id']} in state {r['state']}")
+        if a.all_sent and r["state"] != "sent":
+            fail(f"report {r['id']} is {r['state']}, want sent")
     print(f"outbox_check: {len(rows)} reports {states}, "
           f"{sum(count.values())} deliveries, none twice, none lost")
+
+
+def resolve(a):
+    rows = read_list(a.list)
+    count = {}
+    for raw, m in maildir(a.maildir):
+        count[msgid(m)] = count.get(msgid(m), 0) + 1
+    for r in rows:
+        if r["state"] == "held":
+            verb = "confirm" if count.get(r["msgid"], 0) else "retry"
+            print(f"{verb} {r['id']}")
 
 
 def main():
@@ -232,7 +248,8 @@ def main():
         gen(sys.argv[2], int(sys.argv[3]), sys.argv[4])
         return 0
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["single", "digest", "crash"])
+    p.add_argument("mode", choices=["single", "digest", "crash", "resolve"])
+    p.add_argument("--all-sent", action="store_true")
     p.add_argument("--maildir", required=True)
     p.add_argument("--list", required=True)
     p.add_argument("--reports")
@@ -243,7 +260,7 @@ def main():
     p.add_argument("--count", type=int)
     a = p.parse_args()
     {"single": check_single, "digest": check_digest,
-     "crash": check_crash}[a.mode](a)
+     "crash": check_crash, "resolve": resolve}[a.mode](a)
     return 0
 
 

@@ -14,6 +14,10 @@
  *       id state attempts verp message_id dest evidence last_error
  *       (tab-separated, one report a line)
  *   outbox_driver retry STORE STATE      every report in STATE -> queued
+ *   outbox_driver retry-id STORE ID      one report -> queued
+ *   outbox_driver confirm STORE ID       a held report -> sent
+ *   outbox_driver recover STORE          dead runs' claims; prints "recovered
+ * N"
  *
  * Exit 0, or 1 with a message on stderr.
  */
@@ -178,8 +182,17 @@ main(int argc, char **argv)
     else if (strcmp(argv[1], "retry") == 0 && argc == 4 &&
              sq_outbox_state_parse(argv[3], &state) == SQ_OK)
         rc = cmd_list(ob, d, (int)state);
+    else if (strcmp(argv[1], "retry-id") == 0 && argc == 4)
+        rc = sq_outbox_retry(ob, strtoll(argv[3], NULL, 10), d) != SQ_OK;
+    else if (strcmp(argv[1], "recover") == 0 && argc == 3) {
+        size_t n = 0;
+        rc = sq_outbox_recover(ob, 3600, d, &n) != SQ_OK;
+        printf("recovered %zu\n", n);
+    } else if (strcmp(argv[1], "confirm") == 0 && argc == 4)
+        rc = sq_outbox_confirm_sent(ob, strtoll(argv[3], NULL, 10), d) != SQ_OK;
     else
         fprintf(stderr, "outbox_driver: bad command\n");
+    print_diag(d);
     sq_outbox_free(ob);
     sq_store_close(store);
     sq_diag_free(d);
