@@ -304,7 +304,13 @@ rd_redact(const sq_redactor *r, const char *in, size_t len, int only_safe,
     unsigned char first[256] = {0};
     size_t reps = 0, i = 0, from = 0;
 
-    for (size_t k = 0; r != NULL && k < r->n; k++)
+    if (r == NULL || r->n == 0) {
+        g_string_append_len(g, in, (gssize)len);
+        if (nrepl != NULL)
+            *nrepl = 0;
+        return;
+    }
+    for (size_t k = 0; k < r->n; k++)
         if (!only_safe || raw_safe(&r->v[k]))
             first[(unsigned char)r->v[k].text[0]] = 1;
     while (i < len) {
