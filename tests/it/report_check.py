@@ -121,6 +121,22 @@ def check_xarf_doc(where, data, secrets, kind=None):
     return None
 
 
+def check_xarf_expect(where, doc, expect):
+    check(doc.get("source_identifier") == expect["source_ip"],
+          f"{where}: source_identifier")
+    check(doc.get("source_port") == (expect.get("source_port") or None),
+          f"{where}: source_port {doc.get('source_port')}")
+    if expect["kind"] == "spam":
+        want = "smtp" if expect.get("source_port") else "other"
+        check(doc.get("protocol") == want,
+              f"{where}: protocol {doc.get('protocol')} want {want}")
+    if expect["kind"] in ("spam", "phishing", "malware"):
+        ct = [e["content_type"] for e in doc.get("evidence", [])]
+        want = ("text/rfc822-headers" if expect.get("headers_only") and
+                "huge" in where else "message/rfc822")
+        check(ct == [want], f"{where}: evidence {ct} want {want}")
+
+
 def feedback_fields(part):
     """The fields of a message/feedback-report part, as (name, value)."""
     payload = part.get_payload()
@@ -131,12 +147,13 @@ def feedback_fields(part):
             for line in text.splitlines() if ":" in line]
 
 
-def check_arf(where, msg, expect):
+def check_arf(where, msg, expect, reference=False):
     check(msg.get_content_type() == "multipart/report",
           f"{where}: content type {msg.get_content_type()}")
     check(msg.get_param("report-type") == "feedback-report",
           f"{where}: report-type")
-    for h in ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version"):
+    for h in ("From", "To", "Subject", "Date", "MIME-Version") + (
+            () if reference else ("Message-ID",)):
         check(msg[h] is not None, f"{where}: no {h} header")
     parts = msg.get_payload()
     check(len(parts) == 3, f"{where}: {len(parts)} parts, want 3")
@@ -145,9 +162,10 @@ def check_arf(where, msg, expect):
     check(parts[0].get_content_type() == "text/plain", f"{where}: part 1")
     check(parts[1].get_content_type() == "message/feedback-report",
           f"{where}: part 2 {parts[1].get_content_type()}")
-    check(parts[2].get_content_type() in ("message/rfc822",
-                                          "text/rfc822-headers"),
-          f"{where}: part 3 {parts[2].get_content_type()}")
+    want3 = ("text/rfc822-headers" if expect.get("headers_only")
+             else "message/rfc822")
+    check(parts[2].get_content_type() == want3,
+          f"{where}: part 3 {parts[2].get_content_type()}, want {want3}")
     fields = feedback_fields(parts[1])
     f = {}
     for k, v in fields:
@@ -155,13 +173,21 @@ def check_arf(where, msg, expect):
     check(f.get("feedback-type") == [FEEDBACK[expect["kind"]]],
           f"{where}: Feedback-Type {f.get('feedback-type')}")
     check(len(f.get("user-agent", [])) == 1 and
-          f["user-agent"][0].startswith("squeaky/"), f"{where}: User-Agent")
+          (reference or f["user-agent"][0].startswith("squeaky/")),
+          f"{where}: User-Agent")
     check(f.get("version") == ["1"], f"{where}: Version {f.get('version')}")
     check(f.get("source-ip") == [expect["source_ip"]], f"{where}: Source-IP")
+    sport = 0 if reference else expect.get("source_port", 0)
+    check(f.get("source-port") == ([str(sport)] if sport else None),
+          f"{where}: Source-Port {f.get('source-port')} want {sport}")
     ipaddress.ip_address(f["source-ip"][0])
     for d in f.get("arrival-date", []):
         check(email.utils.parsedate_to_datetime(d) is not None,
               f"{where}: Arrival-Date {d}")
+    if reference:  # the RFC's example predates Arrival-Date and Source-Port
+        check(len(f.get("reported-uri", [])) == expect["nuri"],
+              f"{where}: Reported-URI count")
+        return
     check(len(f.get("arrival-date", [])) == 1, f"{where}: one Arrival-Date")
     for r in f.get("original-rcpt-to", []):
         check(r in ("redacted@redacted.invalid", "[redacted]",
@@ -275,7 +301,9 @@ def check_case(case_dir, name):
         where = f"{name}/{fname}"
         no_secret(where, data, secrets)
         if fname == "xarf.json":
-            check_xarf_doc(where, data, secrets)
+            doc = check_xarf_doc(where, data, secrets, expect)
+            if doc is not None:
+                check_xarf_expect(where, doc, expect)
             continue
         msg = email.message_from_bytes(data, policy=email.policy.default)
         walk_message(where, msg, secrets)
@@ -303,6 +331,15 @@ def main():
     global VALIDATOR
     dump, schemadir = sys.argv[1], sys.argv[2]
     VALIDATOR = load_validator(schemadir)
+    if len(sys.argv) > 3:  # the RFC 5965 B.2 example: the checker reads it
+        with open(sys.argv[3], "rb") as fh:
+            ref = email.message_from_bytes(fh.read(),
+                                           policy=email.policy.default)
+        before = len(FAILS)
+        check_arf("rfc5965-example", ref, {"kind": "spam",
+                                           "source_ip": "192.0.2.2",
+                                           "nuri": 2}, reference=True)
+        check(len(FAILS) == before, "the RFC 5965 example passes check_arf")
     cases = sorted(os.listdir(dump))
     for c in cases:
         check_case(os.path.join(dump, c), c)

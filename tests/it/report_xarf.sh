@@ -15,4 +15,5 @@ bin="$(dirname "$SQUEAKY")/tests/report_build_test"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 "$bin" --dump "$dir"
-/usr/bin/python3 "$SRCDIR/tests/it/report_check.py" "$dir" "$schemas"
+/usr/bin/python3 "$SRCDIR/tests/it/report_check.py" "$dir" "$schemas" \
+    "$CORPORA/arf/rfc5965/rfc5965-appendix-b2-example.eml"

@@ -34,6 +34,15 @@
 static const char *dump_dir;
 static int ncases;
 
+/* How a case differs from the default. */
+typedef struct case_opts {
+    unsigned flags; /* SQ_REPORT_* for sq_report_build */
+    unsigned sport; /* source port (0: unknown) */
+    int fallback;   /* phishing/malware without URLs -> spam */
+} case_opts;
+
+static const case_opts defaults = {0, 0, 0};
+
 static const char *const own_addresses[] = {"victim@secret.example",
                                             "other@secret.example"};
 static const char *const own_hosts[] = {"mx.private.example", "sd-126005",
@@ -163,13 +172,17 @@ check_arf(const char *name, const sq_incident *inc, const char *out)
 
 /* What the checker script compares the reports with. */
 static void
-dump_expect(const char *name, const sq_incident *inc, const char *original,
-            size_t len)
+dump_expect(const char *name, const sq_incident *inc, const case_opts *co,
+            const char *original, size_t len)
 {
-    json_t *o = json_pack(
-        "{s:s, s:s, s:i}", "kind", sq_report_kind_name(sq_incident_kind(inc)),
-        "source_ip", sq_incident_get(inc, SQ_INC_SOURCE_IP, 0), "nuri",
-        (int)sq_incident_count(inc, SQ_INC_URI));
+    json_t *o =
+        json_pack("{s:s, s:s, s:i, s:i, s:b}", "kind",
+                  sq_report_kind_name(sq_incident_kind(inc)), "source_ip",
+                  sq_incident_get(inc, SQ_INC_SOURCE_IP, 0), "nuri",
+                  (int)sq_incident_count(inc, SQ_INC_URI), "source_port",
+                  (int)co->sport, "headers_only",
+                  (co->flags & SQ_REPORT_HEADERS_ONLY) != 0 ||
+                      len > SQ_REPORT_MAX_EVIDENCE);
     char *s = json_dumps(o, 0);
 
     dump(name, "expect.json", s, strlen(s));
@@ -182,18 +195,18 @@ dump_expect(const char *name, const sq_incident *inc, const char *original,
 /* Build every format of inc; check and dump them. */
 static void
 build_all(const char *name, const sq_incident *inc, const sq_redactor *r,
-          const char *original, size_t len)
+          const case_opts *co, const char *original, size_t len)
 {
     ncases++;
     dump_secrets(name, r);
-    dump_expect(name, inc, original, len);
+    dump_expect(name, inc, co, original, len);
     for (int f = 0; f < SQ_FORMAT_MAX; f++) {
         const char *fmt = sq_report_format_name((sq_report_format)f);
         sq_diag *d = sq_diag_new();
         char *out = NULL;
         size_t olen = 0;
-        sq_status st =
-            sq_report_build(inc, (sq_report_format)f, 0, NULL, d, &out, &olen);
+        sq_status st = sq_report_build(inc, (sq_report_format)f, co->flags,
+                                       NULL, d, &out, &olen);
         const char *s;
 
         if (f == SQ_FORMAT_ARF &&
@@ -257,25 +270,25 @@ trace_origin(const char *msg, size_t len, sq_incident *inc)
     sq_trace_opts_free(o);
 }
 
-/* A message case; with fallback, phishing and malware without URLs
- * are reported as spam (XARF content types need a URL). */
+/* A message case from memory. */
 static void
-message_case(const char *name, const char *path, sq_report_kind kind,
-             int fallback)
+message_case_mem(const char *name, const char *msg, size_t len,
+                 sq_report_kind kind, const case_opts *co)
 {
-    size_t len = 0;
-    char *msg = sqtest_slurp(path, &len);
     sq_incident *inc = NULL;
-    sq_redactor *r;
+    sq_redactor *r = make_redactor(msg, len);
     sq_urlset *u = NULL;
 
-    SQ_CHECK(msg != NULL, "%s: read %s", name, path);
-    if (msg == NULL)
-        return;
-    r = make_redactor(msg, len);
+    if (co->fallback && kind != SQ_KIND_SPAM &&
+        (sq_urls_extract(msg, len, &u) != SQ_OK || sq_urlset_count(u) == 0))
+        kind = SQ_KIND_SPAM; /* XARF content types need a URL */
+    sq_urlset_free(u);
+    u = NULL;
     sq_incident_new(kind, &inc);
     set_reporter(inc);
     trace_origin(msg, len, inc);
+    if (co->sport > 0)
+        sq_incident_set_ports(inc, co->sport, 25);
     if (sq_urls_extract(msg, len, &u) == SQ_OK) {
         for (size_t i = 0; i < sq_urlset_count(u) && i < 8; i++) {
             sq_incident_add(inc, SQ_INC_URI, sq_urlset_url(u, i));
@@ -284,19 +297,41 @@ message_case(const char *name, const char *path, sq_report_kind kind,
         }
     }
     sq_urlset_free(u);
-    if (fallback && sq_incident_count(inc, SQ_INC_URI) == 0 &&
-        kind != SQ_KIND_SPAM) {
-        sq_incident_free(inc);
-        inc = NULL;
-        sq_incident_new(SQ_KIND_SPAM, &inc);
-        set_reporter(inc);
-        trace_origin(msg, len, inc);
-    }
     sq_incident_set_message(inc, msg, len);
     sq_incident_set_redactor(inc, r);
-    build_all(name, inc, r, msg, len);
+    build_all(name, inc, r, co, msg, len);
     sq_incident_free(inc);
     sq_redactor_free(r);
+}
+
+static void
+message_case(const char *name, const char *path, sq_report_kind kind,
+             const case_opts *co)
+{
+    size_t len = 0;
+    char *msg = sqtest_slurp(path, &len);
+
+    SQ_CHECK(msg != NULL, "%s: read %s", name, path);
+    if (msg != NULL)
+        message_case_mem(name, msg, len, kind, co);
+    free(msg);
+}
+
+/* A message over SQ_REPORT_MAX_EVIDENCE: attached as its header block. */
+static void
+big_message_case(const char *path)
+{
+    size_t len = 0;
+    char *msg = sqtest_slurp(path, &len);
+    GString *g;
+
+    if (msg == NULL)
+        return;
+    g = g_string_new_len(msg, (gssize)len);
+    while (g->len <= SQ_REPORT_MAX_EVIDENCE)
+        g_string_append(g, "filler line of a huge message body, no secrets\n");
+    message_case_mem("secrets-huge", g->str, g->len, SQ_KIND_SPAM, &defaults);
+    g_string_free(g, TRUE);
     free(msg);
 }
 
@@ -306,6 +341,7 @@ log_case(const char *name, sq_report_kind kind, const char *const *lines,
 {
     sq_incident *inc = NULL;
     sq_redactor *r = make_redactor(NULL, 0);
+    case_opts co = {0, sport, 0};
 
     sq_incident_new(kind, &inc);
     set_reporter(inc);
@@ -318,9 +354,57 @@ log_case(const char *name, sq_report_kind kind, const char *const *lines,
         sq_incident_add(inc, SQ_INC_EVIDENCE_LINE, lines[i]);
     sq_incident_set_count(inc, 3);
     sq_incident_set_redactor(inc, r);
-    build_all(name, inc, r, NULL, 0);
+    build_all(name, inc, r, &co, NULL, 0);
     sq_incident_free(inc);
     sq_redactor_free(r);
+}
+
+/* Bad values are refused with SQ_EINVAL; builders say what is missing. */
+static void
+api_errors(void)
+{
+    sq_incident *inc = NULL;
+    sq_diag *d = sq_diag_new();
+    char *out = NULL;
+    size_t n = 0;
+    sq_report_format f;
+    sq_report_kind k;
+
+    sq_incident_new(SQ_KIND_LOGIN_ATTACK, &inc);
+    SQ_CHECK(sq_incident_add(inc, SQ_INC_SOURCE_IP, "999.1.1.1") == SQ_EINVAL,
+             "a bad source IP is refused");
+    SQ_CHECK(sq_incident_add(inc, SQ_INC_MAIL_FROM, "a@b\r\nBcc: x@y") ==
+                 SQ_EINVAL,
+             "a value with CR LF is refused (header injection)");
+    SQ_CHECK(sq_incident_add(inc, SQ_INC_FIELD_MAX, "x") == SQ_EINVAL,
+             "an unknown field is refused");
+    SQ_CHECK(sq_report_build(inc, SQ_FORMAT_XARF, 0, NULL, d, &out, &n) ==
+                     SQ_EINVAL &&
+                 strstr(sq_diag_message(d, 0), "no source IP") != NULL,
+             "no source: %s", sq_diag_message(d, 0));
+    sq_incident_add(inc, SQ_INC_SOURCE_IP, "192.0.2.7");
+    sq_incident_add(inc, SQ_INC_REPORTER_ADDR, "r@reporter.example");
+    sq_incident_add(inc, SQ_INC_EVIDENCE_LINE, "sshd: Failed password");
+    sq_diag_clear(d);
+    SQ_CHECK(sq_report_build(inc, SQ_FORMAT_XARF, 0, NULL, d, &out, &n) ==
+                     SQ_EINVAL &&
+                 strstr(sq_diag_message(d, 0), "needs the source port") != NULL,
+             "login_attack without a port: %s", sq_diag_message(d, 0));
+    SQ_CHECK(out == NULL, "out untouched on failure");
+    sq_incident_set_ports(inc, 50000, 22);
+    SQ_CHECK(sq_report_build(inc, SQ_FORMAT_XARF, 0, NULL, d, &out, &n) ==
+                 SQ_OK,
+             "login_attack with a port");
+    free(out);
+    SQ_CHECK(sq_report_format_parse("x-arf", &f) == SQ_OK &&
+                 f == SQ_FORMAT_XARF02,
+             "format names");
+    SQ_CHECK(sq_report_kind_parse("port_scan", &k) == SQ_OK &&
+                 k == SQ_KIND_PORT_SCAN &&
+                 sq_report_kind_parse("nope", &k) == SQ_EINVAL,
+             "kind names");
+    sq_incident_free(inc);
+    sq_diag_free(d);
 }
 
 static void
@@ -347,6 +431,7 @@ sha256_vectors(void)
 static void
 corpus_cases(void)
 {
+    static const case_opts corpus_opts = {0, 0, 1};
     static const char *const dirs[] = {"received/spamassassin/messages/spam",
                                        "received/rspamd/messages"};
     char dir[1024], path[1200], name[300];
@@ -365,7 +450,7 @@ corpus_cases(void)
             if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
                 continue;
             snprintf(name, sizeof(name), "%s-%s", k == 0 ? "sa" : "rspamd", e);
-            message_case(name, path, (sq_report_kind)(i++ % 3), 1);
+            message_case(name, path, (sq_report_kind)(i++ % 3), &corpus_opts);
         }
         g_dir_close(gd);
     }
@@ -386,15 +471,21 @@ main(int argc, char **argv)
         "DST=51.15.166.67 LEN=40 TOS=0x00 PREC=0x00 TTL=245 ID=37308 "
         "PROTO=TCP SPT=8080 DPT=8123 WINDOW=1024 RES=0x00 SYN URGP=0",
         NULL};
+    static const case_opts with_port = {0, 40123, 0};
+    static const case_opts headers_only = {SQ_REPORT_HEADERS_ONLY, 0, 0};
     char path[1024];
 
     if (argc == 3 && strcmp(argv[1], "--dump") == 0)
         dump_dir = argv[2];
     sha256_vectors();
     snprintf(path, sizeof(path), "%s/report/secrets.eml", SQ_TEST_DATA_DIR);
-    message_case("secrets-spam", path, SQ_KIND_SPAM, 0);
-    message_case("secrets-phishing", path, SQ_KIND_PHISHING, 0);
-    message_case("secrets-malware", path, SQ_KIND_MALWARE, 0);
+    message_case("secrets-spam", path, SQ_KIND_SPAM, &defaults);
+    message_case("secrets-spam-port", path, SQ_KIND_SPAM, &with_port);
+    message_case("secrets-headers-only", path, SQ_KIND_SPAM, &headers_only);
+    message_case("secrets-phishing", path, SQ_KIND_PHISHING, &defaults);
+    message_case("secrets-malware", path, SQ_KIND_MALWARE, &defaults);
+    big_message_case(path);
+    api_errors();
     log_case("sshd-login", SQ_KIND_LOGIN_ATTACK, ssh, "35.188.49.176", 53502,
              22, "51.15.166.67");
     log_case("iptables-scan", SQ_KIND_PORT_SCAN, ipt, "195.54.160.107", 8080,
