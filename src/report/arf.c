@@ -209,7 +209,7 @@ yaml(GString *g, const char *key, const char *v)
     int plain = *v != '\0';
 
     for (const char *p = v; *p != '\0' && plain; p++)
-        plain = g_ascii_isalnum(*p) || strchr("._/-+", *p) != NULL;
+        plain = g_ascii_isalnum(*p) || strchr("._/-", *p) != NULL;
     g_string_append_printf(g, "%s: ", key);
     if (plain) {
         g_string_append(g, v);

@@ -264,30 +264,6 @@ bounded(const rd_secret *e, const unsigned char *t, size_t n, size_t at,
     return !is_alnum(b) && !is_alnum(a);
 }
 
-/* The longest secret matching at t[at]; its length in *mlen. */
-static const rd_secret *
-best_at(const sq_redactor *r, const unsigned char *t, size_t n, size_t at,
-        size_t *mlen)
-{
-    const rd_secret *best = NULL;
-    unsigned char c = lc(t[at]);
-
-    *mlen = 0;
-    for (size_t k = 0; k < r->n; k++) {
-        const rd_secret *e = &r->v[k];
-        size_t m;
-
-        if ((unsigned char)e->text[0] != c)
-            continue;
-        m = match_at(e, t + at, n - at);
-        if (m > *mlen && bounded(e, t, n, at, m)) {
-            best = e;
-            *mlen = m;
-        }
-    }
-    return best;
-}
-
 /* A secret that cannot occur inside base64 text (it holds '.', '@' or
  * ':'), so a pass over encoded bytes never corrupts them. */
 static int
@@ -296,28 +272,86 @@ raw_safe(const rd_secret *e)
     return strpbrk(e->text, ".@:") != NULL;
 }
 
+/* The secrets of one pass grouped by their first byte: idx[start[c] ..
+ * start[c + 1]) are the ones starting with c. */
+typedef struct rd_index {
+    size_t start[257];
+    size_t *idx;
+} rd_index;
+
+/* 0 when out of memory. */
+static int
+index_build(const sq_redactor *r, int only_safe, rd_index *x)
+{
+    size_t count[256] = {0}, pos[256];
+
+    x->idx = malloc(r->n * sizeof(*x->idx));
+    if (x->idx == NULL)
+        return 0;
+    for (size_t k = 0; k < r->n; k++)
+        if (!only_safe || raw_safe(&r->v[k]))
+            count[(unsigned char)r->v[k].text[0]]++;
+    x->start[0] = 0;
+    for (int c = 0; c < 256; c++) {
+        x->start[c + 1] = x->start[c] + count[c];
+        pos[c] = x->start[c];
+    }
+    for (size_t k = 0; k < r->n; k++)
+        if (!only_safe || raw_safe(&r->v[k]))
+            x->idx[pos[(unsigned char)r->v[k].text[0]]++] = k;
+    return 1;
+}
+
+/* The longest secret matching at t[at]; its length in *mlen. */
+static const rd_secret *
+best_at(const sq_redactor *r, const rd_index *x, const unsigned char *t,
+        size_t n, size_t at, size_t *mlen)
+{
+    const rd_secret *best = NULL;
+    unsigned char c = lc(t[at]);
+
+    *mlen = 0;
+    for (size_t k = x->start[c]; k < x->start[c + 1]; k++) {
+        const rd_secret *e = &r->v[x->idx[k]];
+        size_t m = match_at(e, t + at, n - at);
+
+        if (m > *mlen && bounded(e, t, n, at, m)) {
+            best = e;
+            *mlen = m;
+        }
+    }
+    return best;
+}
+
+/* Without memory for the index the text cannot be checked: it becomes
+ * a note instead, so nothing leaks. */
+static const char oom_note[] = "[redacted: out of memory]\n";
+
 void
 rd_redact(const sq_redactor *r, const char *in, size_t len, int only_safe,
           GString *g, size_t *nrepl)
 {
     const unsigned char *t = (const unsigned char *)in;
-    unsigned char first[256] = {0};
     size_t reps = 0, i = 0, from = 0;
+    rd_index x;
 
+    if (nrepl != NULL)
+        *nrepl = 0;
     if (r == NULL || r->n == 0) {
         g_string_append_len(g, in, (gssize)len);
-        if (nrepl != NULL)
-            *nrepl = 0;
         return;
     }
-    for (size_t k = 0; k < r->n; k++)
-        if (!only_safe || raw_safe(&r->v[k]))
-            first[(unsigned char)r->v[k].text[0]] = 1;
+    if (!index_build(r, only_safe, &x)) {
+        g_string_append(g, oom_note);
+        if (nrepl != NULL)
+            *nrepl = 1;
+        return;
+    }
     while (i < len) {
         size_t m;
-        const rd_secret *e = first[lc(t[i])] ? best_at(r, t, len, i, &m) : NULL;
+        const rd_secret *e = best_at(r, &x, t, len, i, &m);
 
-        if (e == NULL || (only_safe && !raw_safe(e))) {
+        if (e == NULL) {
             i++;
             continue;
         }
@@ -331,6 +365,7 @@ rd_redact(const sq_redactor *r, const char *in, size_t len, int only_safe,
         reps++;
     }
     g_string_append_len(g, in + from, (gssize)(len - from));
+    free(x.idx);
     if (nrepl != NULL)
         *nrepl = reps;
 }
