@@ -4,7 +4,8 @@
  *
  * Exit codes (documented in the README and `squeaky --help`):
  *   0 success / origin found, 1 nothing found, 2 usage or bad input,
- *   3 internal error (out of memory, I/O on output).
+ *   3 internal error (out of memory, I/O on output),
+ *   4 (report, outbox) reports not sent yet: deferred, failed or held.
  */
 #ifndef SQ_CLI_H
 #define SQ_CLI_H
@@ -15,7 +16,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum { CLI_OK = 0, CLI_NOTFOUND = 1, CLI_USAGE = 2, CLI_INTERNAL = 3 };
+enum {
+    CLI_OK = 0,
+    CLI_NOTFOUND = 1,
+    CLI_USAGE = 2,
+    CLI_INTERNAL = 3,
+    CLI_NOTSENT = 4
+};
 
 /* A command-specific option.  id > 0 is passed to the handler. */
 struct cli_opt {
@@ -103,5 +110,7 @@ int cmd_config(int argc, char **argv);
 int cmd_whois(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 
 #endif

@@ -13,6 +13,12 @@ static const struct cli_cmd commands[] = {
     {"trust", "learn your own relay chain (trust learn MAILBOX)", cmd_trust},
     {"whois", "who is responsible for an IP, CIDR, AS, domain or URL?",
      cmd_whois},
+    {"report",
+     "report messages to the abuse desks that can act (preview, "
+     "--send)",
+     cmd_report},
+    {"outbox", "reports queued and sent: list, show, retry, cancel, send",
+     cmd_outbox},
     {"db", "the offline prefix database (build, import, info, lookup)", cmd_db},
     {"update", "refresh the IANA RDAP bootstrap files", cmd_update},
     {"config", "show configuration keys, defaults and values", cmd_config},
@@ -25,10 +31,11 @@ usage(FILE *f)
                "commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nEvery command takes --help, --json and --config FILE.\n"
-               "Config: $XDG_CONFIG_HOME/squeaky/config (INI).\n"
-               "Exit codes: 0 success, 1 nothing found, 2 usage or bad "
-               "input,\n            3 internal error.\n");
+    fprintf(f,
+            "\nEvery command takes --help, --json and --config FILE.\n"
+            "Config: $XDG_CONFIG_HOME/squeaky/config (INI).\n"
+            "Exit codes: 0 success, 1 nothing found, 2 usage or bad "
+            "input,\n            3 internal error, 4 reports not sent yet.\n");
 }
 
 int

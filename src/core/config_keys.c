@@ -165,6 +165,28 @@ const sq_config_key sq_config_keys[] = {
      NULL},
     {"lookup_jobs", SQ_CFG_INT, "8", 1, 64,
      "concurrent lookups for 'squeaky whois -'", NULL},
+    {"report_from", SQ_CFG_STRING, "", 0, 0,
+     "your address: From of every report (required to report)", NULL},
+    {"report_from_name", SQ_CFG_STRING, "", 0, 0,
+     "display name in the From of reports", NULL},
+    {"report_org", SQ_CFG_STRING, "", 0, 0,
+     "your organisation (XARF reporter.org, report text)", NULL},
+    {"report_reply_to", SQ_CFG_STRING, "", 0, 0,
+     "Reply-To of reports (default: none)", NULL},
+    {"report_format", SQ_CFG_STRING, "arf", 0, 0,
+     "report format: arf, xarf, x-arf or text", NULL},
+    {"redact_addresses", SQ_CFG_STRING, "", 0, 0,
+     "your own mail addresses: never in a report (recipients of the "
+     "message are learned too)",
+     NULL},
+    {"redact_hosts", SQ_CFG_STRING, "", 0, 0,
+     "your own host and domain names: never in a report", NULL},
+    {"redact_ips", SQ_CFG_STRING, "", 0, 0,
+     "your own IP addresses: never in a report", NULL},
+    {"redact_words", SQ_CFG_STRING, "", 0, 0,
+     "other text never to appear in a report (user names)", NULL},
+    {"max_url_hosts", SQ_CFG_INT, "10", 0, 100,
+     "URL hosts looked up per reported message", NULL},
 };
 
 const size_t sq_config_nkeys =

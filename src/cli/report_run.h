@@ -1,0 +1,49 @@
+/*
+ * report_run.h - the state of one `squeaky report` run and its steps
+ * (src/cli only): set up (config, trace, lookups, outbox), one message
+ * at a time, then send and tear down.  cmd_report.c parses the options.
+ */
+#ifndef SQ_CLI_REPORT_RUN_H
+#define SQ_CLI_REPORT_RUN_H
+
+#include "cli.h"
+
+#include <squeaky/outbox.h>
+#include <squeaky/report.h>
+#include <squeaky/store.h>
+#include <squeaky/trace.h>
+#include <squeaky/whois.h>
+
+struct report_run {
+    struct cli_common c;
+    /* options */
+    int send, yes_urls;
+    const char *format_arg, *to, *outdir, *template_path;
+    sq_report_kind kind;
+    unsigned bflags; /* SQ_REPORT_* */
+    unsigned wflags; /* SQ_WHOIS_* */
+    /* set up by run_setup */
+    sq_report_format fmt;
+    sq_trace_opts *topts;
+    sq_store *store;
+    sq_whois *w;
+    sq_outbox *ob;
+    sq_template *tpl;
+    sq_redactor *secrets; /* from the config; copied per message */
+    int ask;              /* URL desks: ask on the terminal */
+    /* counters and outcome */
+    size_t nmsg, nreports, nqueued, ndup, nskipped;
+    int any_missing, any_bad, any_internal;
+};
+
+/* -1 to go on, or an exit code (message printed). */
+int run_setup(struct report_run *r);
+void run_message(struct report_run *r, const char *label, const char *msg,
+                 size_t len);
+/* An input or message that could not be read. */
+void run_bad(struct report_run *r, const char *label, const char *why);
+/* Send what was queued (--send) and give the exit code. */
+int run_finish(struct report_run *r);
+void run_teardown(struct report_run *r);
+
+#endif
