@@ -32,6 +32,7 @@ import sys
 import urllib.parse
 
 import jsonschema
+import yaml
 
 FAILS = []
 CHECKS = [0]
@@ -214,17 +215,31 @@ def check_x02(where, msg, expect):
     if len(parts) != 3:
         return
     check(parts[1].get_param("name") == "report.txt", f"{where}: report.txt")
-    yaml = parts[1].get_payload(decode=True).decode()
-    fields = dict(line.split(": ", 1) for line in yaml.splitlines()[1:])
+    text = parts[1].get_payload(decode=True).decode()
+    try:
+        fields = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        check(False, f"{where}: report.txt is not YAML: {e}")
+        return
+    check(isinstance(fields, dict), f"{where}: report.txt is a mapping")
     for k in ("Reported-From", "Category", "Report-Type", "Service",
               "Version", "User-Agent", "Date", "Source-Type", "Source",
-              "Schema-URL", "Attachment"):
+              "Schema-URL", "Attachment", "Report-ID", "TZ"):
         check(k in fields, f"{where}: no {k}")
-    check(fields.get("Version") == "'0.2'" or fields.get("Version") == "0.2",
-          f"{where}: Version {fields.get('Version')}")
-    check(fields.get("Source") == expect["source_ip"] or
-          fields.get("Source") == f"'{expect['source_ip']}'",
-          f"{where}: Source {fields.get('Source')}")
+    check(str(fields.get("Version")) == "0.2", f"{where}: Version")
+    check(fields.get("Source") == expect["source_ip"], f"{where}: Source")
+    check(fields.get("Source-Type") in ("ipv4", "ipv6"), f"{where}: type")
+    check(isinstance(fields.get("TZ"), str) and
+          re.fullmatch(r"[+-]\d{4}", fields["TZ"]), f"{where}: TZ string")
+    check(email.utils.parsedate_to_datetime(fields.get("Date", "")) is not
+          None, f"{where}: Date")
+    check(fields.get("Category") in ("abuse", "fraud"), f"{where}: Category")
+    want = ("message/rfc822" if expect["kind"] in FEEDBACK else "text/plain")
+    check(fields.get("Attachment") == want, f"{where}: Attachment")
+    check(parts[2].get_content_type() == want or (
+        want == "message/rfc822" and
+        parts[2].get_content_type() == "text/rfc822-headers"),
+        f"{where}: evidence part {parts[2].get_content_type()}")
 
 
 def redaction_regex(secrets):
