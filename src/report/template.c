@@ -331,91 +331,175 @@ append_port(GString *g, unsigned port)
         g_string_append(g, "unknown");
 }
 
+/* One function per variable, indexed by tpl_var. */
+typedef void (*var_fn)(GString *g, const sq_incident *inc);
+
 static void
-append_var(GString *g, const sq_incident *inc, int v)
+v_source_ip(GString *g, const sq_incident *inc)
+{
+    append_or(g, rep_field(inc, SQ_INC_SOURCE_IP), "unknown");
+}
+
+static void
+v_source_port(GString *g, const sq_incident *inc)
+{
+    append_port(g, inc->sport);
+}
+
+static void
+v_dest_port(GString *g, const sq_incident *inc)
+{
+    append_port(g, inc->dport);
+}
+
+static void
+v_network(GString *g, const sq_incident *inc)
+{
+    append_or(g, rep_field(inc, SQ_INC_NETWORK), "unknown network");
+}
+
+static void
+v_asn(GString *g, const sq_incident *inc)
+{
+    append_or(g, rep_field(inc, SQ_INC_ASN), "AS unknown");
+}
+
+static void
+v_date(GString *g, const sq_incident *inc)
+{
+    char buf[64];
+
+    rep_date_rfc5322(inc->first, inc->zone_min, buf, sizeof(buf));
+    g_string_append(g, buf);
+}
+
+static void
+v_date_utc(GString *g, const sq_incident *inc)
+{
+    char buf[32];
+
+    sq_time_format_utc(inc->first, buf, sizeof(buf));
+    g_string_append(g, buf);
+}
+
+static void
+v_last_seen(GString *g, const sq_incident *inc)
+{
+    char buf[32];
+
+    sq_time_format_utc(inc->last, buf, sizeof(buf));
+    g_string_append(g, buf);
+}
+
+static void
+v_category(GString *g, const sq_incident *inc)
 {
     const rep_kind_info *k = rep_kind(inc->kind);
-    char buf[80];
-    char *s;
 
-    switch (v) {
-    case V_SOURCE_IP:
-        append_or(g, rep_field(inc, SQ_INC_SOURCE_IP), "unknown");
-        break;
-    case V_SOURCE_PORT:
-        append_port(g, inc->sport);
-        break;
-    case V_DEST_PORT:
-        append_port(g, inc->dport);
-        break;
-    case V_NETWORK:
-        append_or(g, rep_field(inc, SQ_INC_NETWORK), "unknown network");
-        break;
-    case V_ASN:
-        append_or(g, rep_field(inc, SQ_INC_ASN), "AS unknown");
-        break;
-    case V_DATE:
-        rep_date_rfc5322(inc->first, inc->zone_min, buf, sizeof(buf));
-        g_string_append(g, buf);
-        break;
-    case V_DATE_UTC:
-    case V_LAST_SEEN:
-        sq_time_format_utc(v == V_DATE_UTC ? inc->first : inc->last, buf,
-                           sizeof(buf));
-        g_string_append(g, buf);
-        break;
-    case V_CATEGORY:
-        g_string_append_printf(g, "%s/%s", k->xarf_category, k->xarf_type);
-        break;
-    case V_KIND:
-        g_string_append(g, k->name);
-        break;
-    case V_KIND_TEXT:
-        g_string_append(g, k->text);
-        break;
-    case V_FEEDBACK_TYPE:
-        g_string_append(g, k->feedback_type);
-        break;
-    case V_REPORTER_NAME:
-        append_or(g, rep_field(inc, SQ_INC_REPORTER_NAME),
-                  rep_field(inc, SQ_INC_REPORTER_ADDR));
-        break;
-    case V_REPORTER_ORG:
-        append_or(g, rep_field(inc, SQ_INC_REPORTER_ORG), "");
-        break;
-    case V_REPORTER_ADDRESS:
-        append_or(g, rep_field(inc, SQ_INC_REPORTER_ADDR), "");
-        break;
-    case V_DESTINATION:
-        append_or(g, rep_field(inc, SQ_INC_DEST_ADDR), "");
-        break;
-    case V_SUBJECT:
-        s = rep_msg_header(inc, "Subject");
-        append_or(g, s, "(none)");
-        g_free(s);
-        break;
-    case V_URLS:
-        join(g, inc, SQ_INC_URI);
-        break;
-    case V_DOMAINS:
-        join(g, inc, SQ_INC_DOMAIN);
-        break;
-    case V_EVIDENCE_HASH:
-        if (sq_incident_evidence_hash(inc, buf) != SQ_OK)
-            snprintf(buf, sizeof(buf), "(no evidence)");
-        g_string_append(g, buf);
-        break;
-    case V_INCIDENTS:
-        g_string_append_printf(g, "%lu", inc->count);
-        break;
-    case V_SERVICE:
-        append_or(g, rep_field(inc, SQ_INC_SERVICE), "unknown");
-        break;
-    default:
-        g_string_append(g, sq_version());
-        break;
-    }
+    g_string_append_printf(g, "%s/%s", k->xarf_category, k->xarf_type);
 }
+
+static void
+v_kind(GString *g, const sq_incident *inc)
+{
+    g_string_append(g, rep_kind(inc->kind)->name);
+}
+
+static void
+v_kind_text(GString *g, const sq_incident *inc)
+{
+    g_string_append(g, rep_kind(inc->kind)->text);
+}
+
+static void
+v_feedback_type(GString *g, const sq_incident *inc)
+{
+    g_string_append(g, rep_kind(inc->kind)->feedback_type);
+}
+
+static void
+v_reporter_name(GString *g, const sq_incident *inc)
+{
+    append_or(g, rep_field(inc, SQ_INC_REPORTER_NAME),
+              rep_field(inc, SQ_INC_REPORTER_ADDR));
+}
+
+static void
+v_reporter_org(GString *g, const sq_incident *inc)
+{
+    append_or(g, rep_field(inc, SQ_INC_REPORTER_ORG), "");
+}
+
+static void
+v_reporter_address(GString *g, const sq_incident *inc)
+{
+    append_or(g, rep_field(inc, SQ_INC_REPORTER_ADDR), "");
+}
+
+static void
+v_destination(GString *g, const sq_incident *inc)
+{
+    append_or(g, rep_field(inc, SQ_INC_DEST_ADDR), "");
+}
+
+static void
+v_subject(GString *g, const sq_incident *inc)
+{
+    char *s = rep_msg_header(inc, "Subject");
+
+    append_or(g, s, "(none)");
+    g_free(s);
+}
+
+static void
+v_urls(GString *g, const sq_incident *inc)
+{
+    join(g, inc, SQ_INC_URI);
+}
+
+static void
+v_domains(GString *g, const sq_incident *inc)
+{
+    join(g, inc, SQ_INC_DOMAIN);
+}
+
+static void
+v_evidence_hash(GString *g, const sq_incident *inc)
+{
+    char hex[65];
+
+    if (sq_incident_evidence_hash(inc, hex) == SQ_OK)
+        g_string_append(g, hex);
+    else
+        g_string_append(g, "(no evidence)");
+}
+
+static void
+v_incidents(GString *g, const sq_incident *inc)
+{
+    g_string_append_printf(g, "%lu", inc->count);
+}
+
+static void
+v_service(GString *g, const sq_incident *inc)
+{
+    append_or(g, rep_field(inc, SQ_INC_SERVICE), "unknown");
+}
+
+static void
+v_version(GString *g, const sq_incident *inc)
+{
+    (void)inc;
+    g_string_append(g, sq_version());
+}
+
+static const var_fn var_fns[V_MAX] = {
+    v_source_ip,    v_source_port,      v_network,       v_asn,
+    v_date,         v_date_utc,         v_last_seen,     v_category,
+    v_kind,         v_kind_text,        v_feedback_type, v_reporter_name,
+    v_reporter_org, v_reporter_address, v_destination,   v_subject,
+    v_urls,         v_domains,          v_evidence_hash, v_incidents,
+    v_service,      v_dest_port,        v_version};
 
 static char *
 render_part(const tpl_part *p, const sq_incident *inc)
@@ -427,7 +511,7 @@ render_part(const tpl_part *p, const sq_incident *inc)
         if (p->v[i].var < 0)
             g_string_append_len(g, p->v[i].text, (gssize)p->v[i].len);
         else
-            append_var(g, inc, p->v[i].var);
+            var_fns[p->v[i].var](g, inc);
     }
     r = rep_redact_str(inc, g->str);
     g_string_free(g, TRUE);
