@@ -231,27 +231,33 @@ make_incident(const struct report_run *r, const struct msgctx *m,
     return st;
 }
 
-/* The Subject of a built mail ("" for JSON documents). */
+/* The Subject of a built mail, unfolded ("" for JSON documents). */
 static void
 subject_of(const char *rep, size_t len, char *buf, size_t buflen)
 {
     const char *p = rep, *end = rep + len;
+    size_t o = 0;
+    int in = 0;
 
-    buf[0] = '\0';
     while (p < end && *p != '\n') {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         size_t n = eol != NULL ? (size_t)(eol - p) : (size_t)(end - p);
+        int cont = *p == ' ' || *p == '\t';
 
-        if (n > 9 && strncasecmp(p, "Subject: ", 9) == 0) {
+        if (in && !cont)
+            break;
+        if (!in && n > 9 && strncasecmp(p, "Subject: ", 9) == 0) {
+            in = 1;
+            p += 9;
             n -= 9;
-            if (n >= buflen)
-                n = buflen - 1;
-            memcpy(buf, p + 9, n);
-            buf[n] = '\0';
-            return;
         }
+        for (size_t i = 0; in && i < n && o + 1 < buflen; i++)
+            if (p[i] != '\t' &&
+                (p[i] != ' ' || i > 0 || o == 0 || buf[o - 1] != ' '))
+                buf[o++] = p[i] == '\t' ? ' ' : p[i];
         p += n + 1;
     }
+    buf[o] = '\0';
 }
 
 static const char *
@@ -480,7 +486,8 @@ no_report(struct report_run *r, const struct msgctx *m, const char *why)
         printf("   note: %s\n", m->plan.notes[i]);
 }
 
-/* The origin IP and its arrival time; 0 when there is none. */
+/* 1 and the origin IP and its arrival time; 0 when there is none; -1
+ * when the message cannot be read. */
 static int
 trace_message(struct report_run *r, struct msgctx *m, sq_headers **hp,
               sq_trace **tp, const char **why)
@@ -488,10 +495,15 @@ trace_message(struct report_run *r, struct msgctx *m, sq_headers **hp,
     size_t hop = 0;
     const sq_relay *rel;
 
-    *why = "not a mail message";
-    if (sq_headers_parse(m->msg, m->len, r->c.cfg, hp) != SQ_OK ||
-        sq_trace_run(r->topts, *hp, tp) != SQ_OK)
-        return 0;
+    sq_status st = sq_headers_parse(m->msg, m->len, r->c.cfg, hp);
+
+    if (st == SQ_OK)
+        st = sq_trace_run(r->topts, *hp, tp);
+    if (st != SQ_OK) {
+        *why = st == SQ_EBINARY || st == SQ_EEMPTY ? "not a mail message"
+                                                   : sq_strerror(st);
+        return -1;
+    }
     if (!sq_trace_origin(*tp, &m->ip, &hop, NULL, why)) {
         m->ip = NULL;
         *why = "no external origin in the Received chain";
@@ -517,9 +529,15 @@ run_message(struct report_run *r, const char *label, const char *msg,
     m.label = label;
     m.msg = msg;
     m.len = len;
-    if (!trace_message(r, &m, &h, &t, &why)) {
+    switch (trace_message(r, &m, &h, &t, &why)) {
+    case -1:
+        run_bad(r, label, why);
+        goto out;
+    case 0:
         no_report(r, &m, why);
         goto out;
+    default:
+        break;
     }
     if (sq_redactor_new(&m.red) != SQ_OK || !copy_secrets(r->secrets, m.red) ||
         sq_redactor_learn(m.red, msg, len, NULL) != SQ_OK) {
