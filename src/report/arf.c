@@ -6,8 +6,8 @@
  * text, a message/feedback-report part and the redacted original (or its
  * header block).  Every feedback field taken from the evidence is
  * redacted, stripped of control characters and made 7-bit (URIs by
- * percent-encoding, other text by '?').  Limits: REP_MAX_LIST reported
- * domains, URIs, recipients and Authentication-Results each.
+ * percent-encoding, other text by '?').  Limits: REP_MAX_LIST distinct
+ * reported domains, URIs, recipients and Authentication-Results each.
  */
 #include "report/report_int.h"
 
@@ -57,10 +57,19 @@ static void
 list_fields(GString *g, const sq_incident *inc, const char *name,
             sq_incident_field f, int is_uri)
 {
-    size_t n = sq_incident_count(inc, f);
+    size_t n = sq_incident_count(inc, f), kept = 0;
 
-    for (size_t i = 0; i < n && i < REP_MAX_LIST; i++)
-        field(g, inc, name, sq_incident_get(inc, f, i), is_uri);
+    for (size_t i = 0; i < n && kept < REP_MAX_LIST; i++) {
+        const char *v = sq_incident_get(inc, f, i);
+        size_t j = 0;
+
+        while (j < i && strcmp(sq_incident_get(inc, f, j), v) != 0)
+            j++;
+        if (j < i)
+            continue; /* said once already */
+        field(g, inc, name, v, is_uri);
+        kept++;
+    }
 }
 
 /* A header of the original as a feedback field, when the incident has
