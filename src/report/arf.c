@@ -65,8 +65,8 @@ list_fields(GString *g, const sq_incident *inc, const char *name,
 
         while (j < i && strcmp(sq_incident_get(inc, f, j), v) != 0)
             j++;
-        if (j < i)
-            continue; /* said once already */
+        if (j < i || *v == '\0')
+            continue; /* said once already, or nothing to say */
         field(g, inc, name, v, is_uri);
         kept++;
     }

@@ -305,14 +305,23 @@ sq_template_default(sq_report_kind kind, sq_template **out)
     return sq_template_parse(s, strlen(s), "built-in template", NULL, out);
 }
 
-/* Join the values of a multi-valued field with ", ". */
+/* Join the distinct, non-empty values of a field with ", ". */
 static void
 join(GString *g, const sq_incident *inc, sq_incident_field f)
 {
-    for (size_t i = 0; i < sq_incident_count(inc, f); i++) {
-        if (i > 0)
+    size_t n = sq_incident_count(inc, f), kept = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *v = sq_incident_get(inc, f, i);
+        size_t j = 0;
+
+        while (j < i && strcmp(sq_incident_get(inc, f, j), v) != 0)
+            j++;
+        if (j < i || *v == '\0')
+            continue;
+        if (kept++ > 0)
             g_string_append(g, ", ");
-        g_string_append(g, sq_incident_get(inc, f, i));
+        g_string_append(g, v);
     }
 }
 

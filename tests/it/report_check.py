@@ -204,6 +204,7 @@ def check_arf(where, msg, expect, reference=False):
         check(all(0x20 < ord(c) < 0x7f for c in u), f"{where}: URI 7-bit")
     doms = f.get("reported-domain", [])
     check(len(doms) == len(set(doms)), f"{where}: a Reported-Domain twice")
+    check(all(d.strip() for d in doms), f"{where}: an empty Reported-Domain")
     check(len(f.get("reported-uri", [])) == min(expect["nuri"], 32),
           f"{where}: {len(f.get('reported-uri', []))} Reported-URI, "
           f"want {expect['nuri']}")

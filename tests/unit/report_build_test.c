@@ -292,8 +292,8 @@ message_case_mem(const char *name, const char *msg, size_t len,
     if (sq_urls_extract(msg, len, &u) == SQ_OK) {
         for (size_t i = 0; i < sq_urlset_count(u) && i < 8; i++) {
             sq_incident_add(inc, SQ_INC_URI, sq_urlset_url(u, i));
-            if (*sq_urlset_domain(u, i) != '\0')
-                sq_incident_add(inc, SQ_INC_DOMAIN, sq_urlset_domain(u, i));
+            /* "" for IP literals: the builders skip it */
+            sq_incident_add(inc, SQ_INC_DOMAIN, sq_urlset_domain(u, i));
         }
     }
     sq_urlset_free(u);
