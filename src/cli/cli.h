@@ -112,5 +112,7 @@ int cmd_update(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_inbox(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 #endif
