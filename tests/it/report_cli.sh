@@ -172,6 +172,33 @@ EOF
         no "cancel of a sent report: $(cat "$t/err")"
     "$SQUEAKY" outbox show 99 > /dev/null 2>&1
     [ $? -eq 1 ] && ok "outbox show 99: exit 1" || no "outbox show of a missing id"
+
+    # 8. server unreachable: exit 4, deferred, nothing lost; later sent once
+    S2="--store sqlite:$t/s2.db"
+    port=$(python3 "$SRCDIR/tests/servers/probe.py" freeport 2>/dev/null || echo 9)
+    # shellcheck disable=SC2086
+    sq $S2 --send --smtp-url "smtp://127.0.0.1:$port" --smtp-connect-timeout 2 \
+        "$D/prize.eml" > "$t/out" 2> "$t/err"
+    st=$?
+    # shellcheck disable=SC2086
+    "$SQUEAKY" outbox $S2 list --json > "$t/ob" 2>&1
+    [ "$st" -eq 4 ] && grep -q '"state":"deferred"' "$t/ob" && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq 2 ] &&
+        ok "unreachable server: exit 4, report deferred" ||
+        no "unreachable server: exit $st: $(cat "$t/err" "$t/ob")"
+    # shellcheck disable=SC2086
+    "$SQUEAKY" outbox $S2 retry 1 > /dev/null && "$SQUEAKY" outbox $S2 send > "$t/out" 2>&1
+    st=$?
+    [ "$st" -eq 0 ] && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq 3 ] &&
+        ok "retry + send: delivered once" || no "retry + send: exit $st: $(cat "$t/out")"
+
+    # 9. TLS required but the server offers no STARTTLS: refused, deferred
+    # shellcheck disable=SC2086
+    sq --store "sqlite:$t/s3.db" --send --smtp-url "smtp://127.0.0.1:$SQ_SMTP_PLAIN_PORT" \
+        "$D/prize.eml" > "$t/out" 2> "$t/err"
+    st=$?
+    [ "$st" -eq 4 ] && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq 3 ] &&
+        ok "no STARTTLS: exit 4, nothing sent in clear" ||
+        no "no STARTTLS: exit $st: $(cat "$t/err")"
 fi
 
 [ "$fail" -eq 0 ] && echo "report_cli: all passed" || echo "report_cli: FAILED"
