@@ -233,6 +233,11 @@ const sq_config_key sq_config_keys[] = {
      "longest wait between retries, seconds", NULL},
     {"retry_give_up", SQ_CFG_INT, "432000", 60, 31536000,
      "a report deferred this long fails, seconds", NULL},
+    /* tracking (src/tracking; docs/TRACKING.md) */
+    {"escalate_after", SQ_CFG_INT, "3", 1, 100000,
+     "escalate a network after this many reports in escalate_window", NULL},
+    {"escalate_window", SQ_CFG_INT, "30", 1, 3650,
+     "days over which escalate_after reports are counted", NULL},
     {"claim_stale", SQ_CFG_INT, "3600", 60, 604800,
      "seconds after which a dead send run's claims are recovered", NULL},
 };
