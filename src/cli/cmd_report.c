@@ -101,7 +101,7 @@ report_source(struct report_run *r, const char *path)
     sq_msgsrc *src = NULL;
     sq_diag *d = sq_diag_new();
     const char *data, *label;
-    size_t len;
+    size_t len, before = r->nmsg;
     sq_status st;
 
     st = sq_msgsrc_open(path, r->c.cfg, &src, d);
@@ -125,6 +125,8 @@ report_source(struct report_run *r, const char *path)
         if (!r->c.quiet)
             cli_progress("messages", ++r->nmsg, 0);
     }
+    if (r->nmsg == before)
+        run_bad(r, path, "no messages (subdirectories are not read)");
     sq_msgsrc_free(src);
 }
 

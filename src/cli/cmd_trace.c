@@ -360,7 +360,7 @@ trace_source(struct trace_run *tr, const char *path)
     sq_msgsrc *src = NULL;
     sq_diag *d = sq_diag_new();
     const char *data, *label;
-    size_t len;
+    size_t len, before;
     sq_status st;
 
     st = sq_msgsrc_open(path, tr->c.cfg, &src, d);
@@ -371,10 +371,10 @@ trace_source(struct trace_run *tr, const char *path)
         return;
     }
     sq_diag_free(d);
+    before = tr->nmsg;
     if (tr->jobs > 1 && sq_msgsrc_kind_of(src) != SQ_SRC_MESSAGE) {
         trace_parallel(tr, src);
-        sq_msgsrc_free(src);
-        return;
+        goto out;
     }
     while ((st = sq_msgsrc_next(src, &data, &len, &label)) != SQ_EEOF) {
         if (st == SQ_ELIMIT_MESSAGE && !tr->c.quiet)
@@ -384,9 +384,14 @@ trace_source(struct trace_run *tr, const char *path)
         else
             report_bad(tr, stdout, &tr->fl, label ? label : path,
                        sq_strerror(st));
+        ++tr->nmsg;
         if (!tr->c.quiet)
-            cli_progress("messages", ++tr->nmsg, 0);
+            cli_progress("messages", tr->nmsg, 0);
     }
+out:
+    if (tr->nmsg == before) /* a directory of directories, say */
+        report_bad(tr, stdout, &tr->fl, path,
+                   "no messages (subdirectories are not read)");
     sq_msgsrc_free(src);
 }
 
