@@ -75,8 +75,8 @@ sq_sender_opts_new(sq_sender_opts **out)
     o->rate_interval = 3600;
     o->digest_max_reports = 50;
     o->retry_base = 300;
-    o->retry_max = 6 * 3600;
-    o->retry_give_up = 5 * 86400;
+    o->retry_max = 6LL * 3600;
+    o->retry_give_up = 5LL * 86400;
     o->claim_stale = 3600;
     *out = o;
     return SQ_OK;

@@ -203,7 +203,7 @@ ob_enqueue_check(const char *evidence, const char *dest, const char *format,
         return SQ_EINVAL;
     }
     n = dest ? strnlen(dest, OB_ADDR_MAX + 1) : 0;
-    if (!ob_addr_ok(dest, n)) {
+    if (dest == NULL || !ob_addr_ok(dest, n)) {
         char shown[SQ_SHOW_MAX + 4];
         sq_str_show(dest ? dest : "", n, shown);
         sq_diag_addf(d, NULL, 0, "outbox: bad destination address '%s'", shown);
@@ -441,7 +441,7 @@ ob_list_cb(void *arg, const sq_value *cols, size_t ncols)
 
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
-        sq_outbox_item **p = realloc(l->items, cap * sizeof(*p));
+        sq_outbox_item **p = realloc(l->items, cap * sizeof(sq_outbox_item *));
         if (p == NULL) {
             l->st = SQ_ENOMEM;
             return 1;

@@ -11,6 +11,7 @@
 #include "outbox/outbox_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -79,7 +80,7 @@ sq_outbox_verp_address(const char *tmpl, const char *tag, char *buf,
     const char *t;
     size_t tl = tmpl ? strlen(tmpl) : 0, gl = tag ? strlen(tag) : 0, n;
 
-    if (tl == 0 || buf == NULL || buflen == 0)
+    if (tl == 0 || tag == NULL || buf == NULL || buflen == 0)
         return SQ_EINVAL;
     t = ob_tmpl_tag(tmpl);
     if (t != NULL && ob_tmpl_tag(t + 5) != NULL)
@@ -87,14 +88,10 @@ sq_outbox_verp_address(const char *tmpl, const char *tag, char *buf,
     n = t ? tl - 5 + gl : tl;
     if (n >= buflen || n > OB_ADDR_MAX)
         return SQ_EINVAL;
-    if (t == NULL) {
-        memcpy(buf, tmpl, tl + 1);
-    } else {
-        size_t pre = (size_t)(t - tmpl);
-        memcpy(buf, tmpl, pre);
-        memcpy(buf + pre, tag, gl);
-        memcpy(buf + pre + gl, t + 5, tl - pre - 5 + 1);
-    }
+    if (t == NULL)
+        snprintf(buf, buflen, "%s", tmpl);
+    else
+        snprintf(buf, buflen, "%.*s%s%s", (int)(t - tmpl), tmpl, tag, t + 5);
     return ob_addr_ok(buf, n) ? SQ_OK : SQ_EINVAL;
 }
 
@@ -127,7 +124,7 @@ sq_outbox_verp_decode(const char *tmpl, const char *addr, size_t len, char *buf,
     }
     pre = (size_t)(t - tmpl);
     post = strlen(t + 5);
-    if (len < pre + post + 1 || len - pre - post > OB_TAG_LEN * 2 ||
+    if (len < pre + post + 1 || len - pre - post > (size_t)OB_TAG_LEN * 2 ||
         memchr(addr, '\0', len) != NULL)
         goto nomatch;
     for (size_t i = 0; i < pre; i++)

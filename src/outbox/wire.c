@@ -299,6 +299,8 @@ ob_wire_message(const char *msg, size_t len, const ob_edit *e, int crlf,
 static int
 ob_has_8bit(const char *p, size_t n)
 {
+    if (p == NULL)
+        return 0;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)p[i] >= 0x80)
             return 1;
