@@ -159,5 +159,12 @@ for i, l in enumerate(open(sys.argv[1])):
     assert o["origin"]["ip"] == "11.1.%d.1" % i, o["origin"]
     assert o["origin"]["confidence"] == "high", o["origin"]' "$T/out" || fail "origin after learn"
 
+# a directory holding only directories: an error, not silence
+mkdir -p "$T/dirs/sub" && cp "$SRCDIR/examples/spam-dnsbl.eml" "$T/dirs/sub/"
+for j in 1 2; do
+    expect_rc 2 "directory of directories (--jobs $j)" "$SQUEAKY" trace --jobs "$j" "$T/dirs"
+    grep -q 'no messages' "$T/err" || fail "directory of directories: $(cat "$T/err")"
+done
+
 [ "$fails" -eq 0 ] || { echo "trace_cli: $fails failures" >&2; exit 1; }
 echo "trace_cli: all checks passed"
