@@ -8,7 +8,8 @@
  * give-up, exit codes.
  *
  * The clock is set with sq_outbox_set_now(), so every time rule is
- * checked at exact boundaries.
+ * checked at exact boundaries.  With SQ_TEST_STORE set to another store
+ * URI (tests/it/outbox_pg.sh: PostgreSQL) every test runs on that store.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "sqtest.h"
@@ -54,15 +55,28 @@ static const char MSG[] = "From: reporter@example.org\n"
                           ".leading dot\n"
                           "last line without newline";
 
+/* A fresh outbox: an SQLite file per test, or with SQ_TEST_STORE set
+ * (tests/it/outbox_pg.sh: PostgreSQL) that store with the outbox's
+ * tables dropped first. */
 static sq_outbox *
 open_outbox(const char *name, sq_store **st)
 {
+    static const char *const drops[] = {
+        "DROP TABLE IF EXISTS outbox_report",
+        "DROP TABLE IF EXISTS outbox_send",
+        "DELETE FROM sq_schema WHERE module = 'outbox'"};
+    const char *uri = getenv("SQ_TEST_STORE");
     char path[512];
     sq_outbox *ob = NULL;
 
-    snprintf(path, sizeof(path), "sqlite:%s/%s", tmpdir, name);
+    if (uri != NULL && uri[0])
+        snprintf(path, sizeof(path), "%s", uri);
+    else
+        snprintf(path, sizeof(path), "sqlite:%s/%s", tmpdir, name);
     if (sq_store_open(path, NULL, st) != SQ_OK)
         return NULL;
+    for (size_t i = 0; uri != NULL && uri[0] && i < 3; i++)
+        (void)sq_store_exec(*st, drops[i], NULL, 0, NULL, NULL, NULL);
     if (sq_outbox_open(*st, NULL, &ob) != SQ_OK)
         return NULL;
     sq_outbox_set_now(ob, 1000000);
