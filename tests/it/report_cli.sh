@@ -116,6 +116,26 @@ else
     no "corpus: $got reports, $want messages with an origin: $(tail -3 "$t/check")"
 fi
 
+# 5b. the corpus with lookups (most origins are outside the recorded
+# answers): every message gives a report or says why not, none is lost
+# shellcheck disable=SC2086
+sq --json $MSGS > "$t/corpus.jsonl" 2> "$t/err"
+st=$?
+/usr/bin/python3 - "$t/corpus.jsonl" "$t/origins" <<'EOF' && [ "$st" -eq 1 ] &&
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+msgs = {l.split("\t")[0] for l in open(sys.argv[2])}
+seen = {r["message"] for r in rows}
+assert seen == msgs, (len(seen), len(msgs))
+for r in rows:
+    assert ("to" in r) != ("error" in r), r
+    if "error" in r and r["error"] == "no abuse desk found":
+        assert r["notes"], r
+print(sum("to" in r for r in rows), "reports,", sum("error" in r for r in rows), "not reported")
+EOF
+    ok "corpus with lookups: every message reported or explained (exit 1)" ||
+    no "corpus with lookups: exit $st: $(tail -3 "$t/err")"
+
 # 6. bad input and nothing to report
 sq "$D/garbage.bin" > "$t/out" 2> "$t/err"
 st=$?
