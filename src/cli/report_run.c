@@ -115,7 +115,7 @@ setup_lookups(struct report_run *r, sq_diag *d)
 int
 run_setup(struct report_run *r)
 {
-    sq_diag *d = sq_diag_new();
+    sq_diag *d;
     int ok;
 
     if (r->outdir != NULL && mkdir(r->outdir, 0755) != 0 && errno != EEXIST)
@@ -123,6 +123,7 @@ run_setup(struct report_run *r)
     if (sq_config_get(r->c.cfg, "report_from")[0] == '\0')
         return cli_err(CLI_USAGE, "no reporter address: set report_from in "
                                   "the config or pass --report-from ADDRESS");
+    d = sq_diag_new();
     ok = setup_format(r) && setup_secrets(r) &&
          sq_trace_opts_new(r->c.cfg, &r->topts, d) == SQ_OK;
     if (ok && r->template_path != NULL &&

@@ -136,6 +136,17 @@ EOF
     ok "corpus with lookups: every message reported or explained (exit 1)" ||
     no "corpus with lookups: exit $st: $(tail -3 "$t/err")"
 
+# 5c. a user template; an unknown variable is refused
+printf 'Subject: abuse from {source_ip} ({asn})\n\nHello {network},\nsee attached.\n' > "$t/tpl"
+sq --template "$t/tpl" --output "$t/tpl-out" "$D/prize.eml" > /dev/null 2>&1
+grep -q '^Subject: abuse from 62.239.237.1 (AS2856)' "$t"/tpl-out/*.eml &&
+    grep -q '^Hello AS2856 BT-UK-AS' "$t"/tpl-out/*.eml && ok "--template: variables substituted" ||
+    no "--template: $(grep -h '^Subject' "$t"/tpl-out/*.eml)"
+printf 'Subject: {nosuch}\n\nbody\n' > "$t/tpl2"
+sq --template "$t/tpl2" "$D/prize.eml" > /dev/null 2> "$t/err"
+[ $? -eq 2 ] && grep -q 'nosuch' "$t/err" && ok "--template: unknown variable, exit 2" ||
+    no "--template unknown variable: $(cat "$t/err")"
+
 # 6. bad input and nothing to report
 sq "$D/garbage.bin" > "$t/out" 2> "$t/err"
 st=$?
