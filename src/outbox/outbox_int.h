@@ -21,14 +21,15 @@
 #include <stddef.h>
 
 enum {
-    OB_TAG_LEN = 20,      /* VERP tag: base32 of 100 random bits */
-    OB_ADDR_MAX = 254,    /* an address (RFC 5321 path limit) */
-    OB_MSGID_MAX = 250,   /* a Message-ID */
-    OB_ERR_MAX = 512,     /* last_error kept per report */
-    OB_LABEL_MAX = 256,   /* format, network, ticket */
-    OB_HOST_MAX = 256,    /* claim host name */
-    OB_REPLY_MAX = 16384, /* SMTP reply bytes kept per command */
-    OB_CMD_ARGS = 32      /* words of sendmail_command */
+    OB_TAG_LEN = 20,           /* VERP tag: base32 of 100 random bits */
+    OB_ADDR_MAX = 254,         /* an address (RFC 5321 path limit) */
+    OB_MSGID_MAX = 250,        /* a Message-ID */
+    OB_ERR_MAX = 512,          /* last_error kept per report */
+    OB_LABEL_MAX = 256,        /* format, network, ticket */
+    OB_HOST_MAX = 256,         /* claim host name */
+    OB_REPLY_MAX = 16384,      /* SMTP reply bytes kept per command */
+    OB_CMD_ARGS = 32,          /* words of sendmail_command */
+    OB_DIGEST_BYTES = 24 << 20 /* report bytes per digest mail */
 };
 
 /* Claim phases: what a crashed run may have done (docs/OUTBOX.md). */

@@ -345,14 +345,17 @@ ob_transmit(ob_send *x, ob_batch *b, const char *dest, const char *wire_tag,
 
 /* Send ids[0..n) to dest as one mail (a digest when n > 1). */
 static sq_status
-ob_send_mail(ob_send *x, const long long *ids, size_t n, const char *dest)
+ob_send_mail(ob_send *x, const long long *ids, size_t n, const char *dest,
+             size_t *used)
 {
     ob_batch *b = calloc(1, sizeof(*b));
     const char *dom = ob_domain(x->s->o);
     char wire_msgid[OB_MSGID_MAX + 1];
     const char *mids[1000];
     sq_status st = SQ_OK;
+    size_t total = 0, len;
 
+    *used = n;
     if (b == NULL)
         return SQ_ENOMEM;
     for (size_t i = 0; st == SQ_OK && i < n; i++) {
@@ -360,6 +363,14 @@ ob_send_mail(ob_send *x, const long long *ids, size_t n, const char *dest)
         b->ids[b->n] = ids[i];
         if ((st = sq_outbox_get(x->ob, ids[i], x->d, &b->it[b->n])) != SQ_OK)
             break;
+        (void)sq_outbox_item_message(b->it[b->n], &len);
+        if (b->n > 0 && len > OB_DIGEST_BYTES - total) {
+            sq_outbox_item_free(b->it[b->n]); /* the next digest takes it */
+            b->it[b->n] = NULL;
+            *used = b->n;
+            break;
+        }
+        total += len;
         mid = sq_outbox_item_message_id(b->it[b->n]);
         if (mid[0])
             snprintf(b->msgid[b->n], sizeof(b->msgid[0]), "%s", mid);
@@ -439,11 +450,11 @@ ob_run_dest(ob_send *x, const ob_due *q, size_t i, size_t j, unsigned flags)
     if (o->digest_interval > 0)
         st = ob_digest_due(x, q, i, j, flags, &due);
     while (st == SQ_OK && due && i < j && !x->stopped) {
-        size_t n = j - i < per ? j - i : per;
+        size_t n = j - i < per ? j - i : per, used = n;
         if ((st = ob_rate_ok(x, q->dest[i], &ok)) != SQ_OK || !ok)
             break;
-        st = ob_send_mail(x, q->ids + i, n, q->dest[i]);
-        i += n;
+        st = ob_send_mail(x, q->ids + i, n, q->dest[i], &used);
+        i += used;
     }
     x->stats->waiting += j - i;
     return st;

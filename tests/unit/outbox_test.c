@@ -632,6 +632,33 @@ test_digest(void)
     enqueue_n(ob, 20, 2, "abuse@digest.example");
     (void)sq_sender_run(s, ob, SQ_SEND_FLUSH, &ss, d);
     SQ_CHECK(ss.mails == 1 && ss.sent == 2, "flush sends now");
+    /* Two 13 MiB reports do not fit one 24 MiB digest: two mails. */
+    {
+        size_t big = 13u << 20;
+        char *m = malloc(big), ev[65];
+        long long id;
+        int added;
+        if (m != NULL) {
+            memset(m, 'a', big);
+            memcpy(m, "Subject: big\n\n", 14);
+            for (size_t k = 100; k < big; k += 100)
+                m[k] = '\n';
+            for (int i = 0; i < 2; i++) {
+                evidence(100 + i, ev);
+                SQ_CHECK(sq_outbox_enqueue(ob, ev, "abuse@digest.example",
+                                           "arf", NULL, m, big, d, &id,
+                                           &added) == SQ_OK,
+                         "big enqueue: %s",
+                         sq_diag_count(d) ? sq_diag_message(d, 0) : "");
+            }
+            sq_diag_clear(d);
+            SQ_CHECK(sq_sender_run(s, ob, SQ_SEND_FLUSH, &ss, d) == SQ_OK &&
+                         ss.mails == 2 && ss.sent == 2,
+                     "digest byte cap: %lu mails %s", ss.mails,
+                     sq_diag_count(d) ? sq_diag_message(d, 0) : "");
+        }
+        free(m);
+    }
     sq_diag_free(d);
     sq_sender_free(s);
     sq_outbox_free(ob);
