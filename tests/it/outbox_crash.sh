@@ -12,7 +12,7 @@
 # delivered ones, retry the others), a last run sends the rest, and every
 # report must be delivered exactly once.
 set -eu
-. "$SRCDIR/tests/it/outbox_common.sh"
+. "$SRCDIR/tests/it/outbox_common.subr"
 obx_setup outbox_crash
 T=$OBX_TMP
 OPTS=$(obx_opts)

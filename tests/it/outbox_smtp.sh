@@ -8,7 +8,7 @@
 # back from the Maildir by Python's email package (outbox_check.py).
 # Skips (77) when not root, or smtpd/openssl/python3/cc are missing.
 set -eu
-. "$SRCDIR/tests/it/outbox_common.sh"
+. "$SRCDIR/tests/it/outbox_common.subr"
 obx_setup outbox_smtp
 T=$OBX_TMP
 OPTS=$(obx_opts)
