@@ -23,13 +23,8 @@ $CHECK gen "$T/r" "$N" crash
 out=$($DRIVER enqueue "$S" abuse@example.test arf "$T"/r/*.eml)
 obx_expect "$out" "added $N duplicate 0"
 
-# settle: until the Maildir count is unchanged for 1.5 s.
 settle() {
-    last=-1
-    while [ "$(obx_mails)" != "$last" ]; do
-        last=$(obx_mails)
-        sleep 1.5
-    done
+    obx_settle
 }
 
 # run_and_kill MODE ARG: start a send run, kill -9 it when MODE says.
