@@ -137,4 +137,19 @@ $DRIVER enqueue "$S4" rate@example.test arf "$T"/r5/*.eml >/dev/null
 out=$($DRIVER send "$S4" $OPTS "report_from=$OBX_FROM" rate_limit=2)
 obx_expect "$out" sent=2 waiting=2 rate_limited=1
 obx_wait_mails 29
+
+# --- smtps:// (TLS from the start) with AUTH ---
+$CHECK gen "$T/r6" 2 smtps
+S6=sqlite:$T/s6.db
+$DRIVER enqueue "$S6" abuse@example.test arf "$T"/r6/*.eml >/dev/null
+# shellcheck disable=SC2086
+out=$($DRIVER send "$S6" $OPTS "report_from=$OBX_FROM" \
+    smtp_url=smtps://127.0.0.1:$SQ_SMTP_SMTPS_PORT)
+obx_expect "$out" sent=2 stopped=0
+obx_wait_mails 31
+$DRIVER list "$S6" >"$T/l6"
+$CHECK single --maildir "$SQ_SMTP_MAILDIR" --list "$T/l6" --reports "$T/r6" \
+    --dest abuse@example.test --from "$OBX_FROM" \
+    --reply-to abuse-replies@squeaky.test --verp-domain squeaky.test \
+    --count 2 || obx_fail "smtps"
 echo "outbox_smtp: PASS"

@@ -25,6 +25,7 @@
 #
 # Exports:
 #   SQ_SMTP_PORT        the front: STARTTLS + AUTH required
+#   SQ_SMTP_SMTPS_PORT  the front with TLS from the start (smtps), AUTH
 #   SQ_SMTP_PLAIN_PORT  OpenSMTPD itself: no STARTTLS, no AUTH
 #   SQ_SMTP_MAILDIR     where delivered mails land (new/)
 #   SQ_SMTP_CA          the CA certificate (PEM) that signed the server's
@@ -180,8 +181,8 @@ sq_smtp_start() {
     done
     [ -s "$SQ_SMTP_DIR/front.port" ] ||
         { cat "$SQ_SMTP_DIR/front.log" >&2; return 1; }
-    SQ_SMTP_PORT=$(cat "$SQ_SMTP_DIR/front.port")
-    export SQ_SMTP_PORT SQ_SMTP_PLAIN_PORT SQ_SMTP_MAILDIR SQ_SMTP_CA \
+    read -r SQ_SMTP_PORT SQ_SMTP_SMTPS_PORT <"$SQ_SMTP_DIR/front.port"
+    export SQ_SMTP_PORT SQ_SMTP_SMTPS_PORT SQ_SMTP_PLAIN_PORT SQ_SMTP_MAILDIR SQ_SMTP_CA \
         SQ_SMTP_USER SQ_SMTP_PASSWORD SQ_SMTP_DIR
     return 0
 }
@@ -211,6 +212,7 @@ if [ "${1:-}" = serve ]; then
     trap sq_smtp_stop EXIT
     trap 'exit 0' INT TERM
     echo "SQ_SMTP_PORT=$SQ_SMTP_PORT (STARTTLS + AUTH)"
+    echo "SQ_SMTP_SMTPS_PORT=$SQ_SMTP_SMTPS_PORT (smtps + AUTH)"
     echo "SQ_SMTP_PLAIN_PORT=$SQ_SMTP_PLAIN_PORT (no TLS)"
     echo "SQ_SMTP_MAILDIR=$SQ_SMTP_MAILDIR"
     echo "SQ_SMTP_CA=$SQ_SMTP_CA"

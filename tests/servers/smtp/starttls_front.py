@@ -17,11 +17,15 @@ the reject filters, queueing and Maildir delivery.
     MAIL       530 until authenticated, then relayed
     anything else, and the DATA lines, relayed as they are
 
+A second listener on a free port does the same with TLS from the start
+(smtps).  --port-file receives "STARTTLS_PORT SMTPS_PORT".
+
 Usage: starttls_front.py --upstream PORT --cert C --key K --user U
        --password P --port-file F [--port N] [--log L]
 """
 import argparse
 import base64
+import os
 import socket
 import ssl
 import sys
@@ -41,11 +45,13 @@ def read_reply(up):
 
 
 class Session:
-    def __init__(self, conn, args, ctx, log):
+    def __init__(self, conn, args, ctx, log, implicit):
         self.args, self.ctx, self.log = args, ctx, log
+        if implicit:  # smtps: TLS before the banner
+            conn = ctx.wrap_socket(conn, server_side=True)
         self.conn = conn
         self.cf = conn.makefile("rb")
-        self.tls = False
+        self.tls = implicit
         self.authed = False
         self.caps = None
         self.up = socket.create_connection(("127.0.0.1", args.upstream))
@@ -181,19 +187,22 @@ def serve(args):
             with lock:
                 logf.write(msg + "\n")
 
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", args.port))
-    srv.listen(64)
+    def listen(port):
+        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", port))
+        srv.listen(64)
+        return srv
+
+    srv, tls_srv = listen(args.port), listen(0)
     with open(args.port_file + ".tmp", "w") as f:
-        f.write(str(srv.getsockname()[1]))
-    import os
+        f.write(f"{srv.getsockname()[1]} {tls_srv.getsockname()[1]}")
     os.rename(args.port_file + ".tmp", args.port_file)
 
-    def handle(conn):
+    def handle(conn, implicit):
         s = None
         try:
-            s = Session(conn, args, ctx, log)
+            s = Session(conn, args, ctx, log, implicit)
             s.run()
         except (OSError, EOFError, ssl.SSLError) as e:
             log(f"session ended: {e}")
@@ -203,9 +212,14 @@ def serve(args):
             else:
                 conn.close()
 
-    while True:
-        conn, _ = srv.accept()
-        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+    def accept(sock, implicit):
+        while True:
+            conn, _ = sock.accept()
+            threading.Thread(target=handle, args=(conn, implicit),
+                             daemon=True).start()
+
+    threading.Thread(target=accept, args=(tls_srv, True), daemon=True).start()
+    accept(srv, False)
 
 
 def main():
