@@ -8,7 +8,7 @@ clang clang-14 libclang-rt-14-dev clang-format clang-tidy cppcheck
 libjansson-dev libcurl4-openssl-dev libsqlite3-dev libc-ares-dev
 libidn2-dev libpsl-dev libpq-dev libmaxminddb-dev libgmime-3.0-dev
 libmaxmind-db-writer-perl mmdb-bin
-nsd whois sqlite3 postgresql opensmtpd openssl python3-jsonschema
+nsd whois sqlite3 postgresql opensmtpd openssl python3-jsonschema python3-yaml
 spamassassin perl python3"
 
 missing=""
