@@ -218,6 +218,8 @@ on_header(trk_walk *w, const char *name, size_t nl, const char *v, size_t vl)
                sq_strncaseeq(name, nl, "X-Autorespond") ||
                sq_strncaseeq(name, nl, "X-Autoresponder")) {
         w->autoreply = 1;
+    } else if (sq_strncaseeq(name, nl, "X-Apple-Unsubscribe")) {
+        w->feedback = 1; /* an opt-out (Apple Mail), not a reply */
     } else if (sq_strncaseeq(name, nl, "Precedence")) {
         w->autoreply |= sq_strncaseeq(v, vl, "auto_reply");
     } else if (sq_strncaseeq(name, nl, "RT-Ticket")) {
@@ -270,8 +272,11 @@ decide(trk_walk *w)
         r->kind = SQ_REPLY_FEEDBACK;
         return;
     }
-    if (r->dsn && r->kind != SQ_REPLY_OTHER)
+    if (r->dsn && r->kind != SQ_REPLY_OTHER) {
+        if (w->text != NULL)
+            trk_dsn_text_reason(r, w->text, w->textlen);
         return;
+    }
     r->kind = SQ_REPLY_OTHER;
     if (w->bouncy && w->text != NULL && trk_text_bounce(r, w->text, w->textlen))
         return;

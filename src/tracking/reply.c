@@ -272,6 +272,26 @@ text_msgids(sq_reply *r, const char *p, size_t n)
     }
 }
 
+void
+trk_dsn_text_reason(sq_reply *r, const char *p, size_t n)
+{
+    size_t at;
+    char st[16];
+
+    if (r->reason[0] != '\0' || r->failed[0] == '\0' ||
+        (at = trk_find_phrase(p, n, r->failed)) == (size_t)-1)
+        return;
+    r->reason = line_around(r, p, n, at - 1);
+    /* "5.0.0" in the DSN, "550 5.1.1 ..." in the text: the text is more
+     * precise (OpenSMTPD writes both) */
+    if (r->reason != NULL &&
+        trk_find_status(r->reason, strlen(r->reason), st, sizeof(st)) &&
+        st[0] == r->status[0] && strcmp(r->status + 1, ".0.0") == 0)
+        r->status = sq_arena_strndup(r->arena, st, strlen(st));
+    if (r->reason == NULL)
+        r->reason = "";
+}
+
 int
 trk_text_bounce(sq_reply *r, const char *p, size_t n)
 {

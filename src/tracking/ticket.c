@@ -11,7 +11,8 @@
  *      ':' or '#', then TOKEN: "Case 123456", "Ticket ID: A-77";
  *   3. '#' at a word start, then LETTERS-DIGITS or at least 4 digits:
  *      "#ABUSE-1234", "#123456".
- * TOKEN is 2..40 bytes of letters, digits, '-' and '_' with a digit.
+ * TOKEN is 2..40 bytes of letters, digits, '-' and '_' with a digit,
+ * not followed by '.' or ':' and more (an IP address, a time).
  * The ticket is the text as written (without brackets or a leading
  * '#'), at most SQ_TICKET_MAX bytes.
  */
@@ -47,6 +48,11 @@ tk_token(const char *s, size_t n, size_t i)
         if (++k > TK_TOKEN_MAX)
             return 0;
     }
+    /* part of a dotted or colon-separated thing (an IP address, a
+     * time): not a ticket */
+    if (i + k + 1 < n && (s[i + k] == '.' || s[i + k] == ':') &&
+        tk_alnum(s[i + k + 1]))
+        return 0;
     return k >= TK_TOKEN_MIN && dig ? k : 0;
 }
 

@@ -93,6 +93,9 @@ int trk_find_address(const char *s, size_t n, const char **as, size_t *an);
 /* ---- reply.c ---- */
 /* Parse the delivery-status body [p, p+n) into r (rcpts, status). */
 void trk_dsn_body(sq_reply *r, const char *p, size_t n);
+/* A DSN without Diagnostic-Code: the text part's line naming the
+ * failed address as the reason (and its status when more precise). */
+void trk_dsn_text_reason(sq_reply *r, const char *p, size_t n);
 /* Look for a non-standard bounce in the text [p, p+n); 1 when found. */
 int trk_text_bounce(sq_reply *r, const char *p, size_t n);
 void trk_add_msgid(sq_reply *r, const char *s, size_t n);
