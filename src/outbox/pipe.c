@@ -1,6 +1,8 @@
 /*
  * pipe.c - one mail through a sendmail-compatible command:
- *   sendmail_command -f SENDER -- RCPT   (default "/usr/sbin/sendmail -i")
+ *   sendmail_command -i -f SENDER -- RCPT  (default /usr/sbin/sendmail)
+ * -i is always passed: without it a line holding only "." would end the
+ * message early.
  * split on blanks into argv (no shell, no quoting), argv[0] an absolute
  * path, run with fork + execve; the message (LF line ends) on its stdin,
  * its stderr kept (bounded) for the reason.
@@ -218,9 +220,9 @@ void
 ob_pipe_send(const sq_sender_opts *o, const ob_mail *m, ob_result *r)
 {
     const char *cmd =
-        o->sendmail_command ? o->sendmail_command : "/usr/sbin/sendmail -i";
+        o->sendmail_command ? o->sendmail_command : "/usr/sbin/sendmail";
     char buf[4096], sender[OB_ADDR_MAX + 1], rcpt[OB_ADDR_MAX + 1];
-    char *argv[OB_CMD_ARGS + 5];
+    char *argv[OB_CMD_ARGS + 6];
     int n = ob_argv(cmd, buf, sizeof(buf), argv, OB_CMD_ARGS);
 
     if (n < 0) {
@@ -234,6 +236,7 @@ ob_pipe_send(const sq_sender_opts *o, const ob_mail *m, ob_result *r)
     }
     snprintf(sender, sizeof(sender), "%s", m->sender);
     snprintf(rcpt, sizeof(rcpt), "%s", m->rcpt);
+    argv[n++] = (char *)"-i";
     argv[n++] = (char *)"-f";
     argv[n++] = sender;
     argv[n++] = (char *)"--";

@@ -703,7 +703,7 @@ setup_fake(void)
     FILE *f;
 
     snprintf(outdir, sizeof(outdir), "%s/out", tmpdir);
-    snprintf(sendmail, sizeof(sendmail), "%s/sendmail -i", tmpdir);
+    snprintf(sendmail, sizeof(sendmail), "%s/sendmail", tmpdir);
     if (mkdir(outdir, 0700) != 0)
         return -1;
     snprintf(path, sizeof(path), "%s/sendmail", tmpdir);
