@@ -139,6 +139,11 @@ on_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 
         if (id != NULL)
             trk_add_msgid(w->r, id, strlen(id));
+        /* Microsoft JMRP complaints: the complained-about message with
+         * X-HmXmrOriginalRecipient, in a multipart/mixed */
+        if (m != NULL && g_mime_object_get_header(GMIME_OBJECT(m),
+                                                  "X-HmXmrOriginalRecipient"))
+            w->feedback = 1;
     } else if (GMIME_IS_MULTIPART(part)) {
         if (ct_is(ct, "multipart", "report") &&
             (rt = g_mime_content_type_get_parameter(ct, "report-type")) &&

@@ -7,7 +7,9 @@
  * GMime walks the MIME tree (at most TRK_MAX_PARTS parts); the
  * delivery-status body and the text scans are this module's own
  * bounded scanners (fields.c).  Order of the decision, first wins:
- *   1. a message/feedback-report part or report-type=feedback-report
+ *   1. a message/feedback-report part or report-type=feedback-report,
+ *      a JMRP complaint (a returned message with X-HmXmrOriginalRecipient)
+ *      or an Apple Mail opt-out (X-Apple-Unsubscribe)
  *   2. a message/delivery-status part (DSN; kind from its recipients)
  *   3. a bounce-like sender or subject and a phrase of bounce_phrases
  *   4. auto-reply headers, an auto-reply subject, a ticket number, or

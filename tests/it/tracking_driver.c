@@ -4,6 +4,7 @@
  * libsqueaky.so; not part of squeaky).
  *
  *   tracking_driver enqueue STORE DEST NETWORK IP   prints the report id
+ *       (evidence: a hash of DEST and IP)
  *   tracking_driver send STORE KEY=VALUE...         one send run
  *   tracking_driver ingest STORE VERP MAILBOX       one line per message:
  *       kind matched report how status ticket duplicate marked dead
@@ -33,15 +34,17 @@ fail(const char *what, sq_status st, const sq_diag *d)
 static int
 do_enqueue(sq_outbox *ob, sq_tracking *tr, char **argv, sq_diag *d)
 {
-    static int seq;
     char msg[1024], ev[65];
     long long id = 0;
     int added = 0;
     sq_status st;
+    unsigned long long h = 1469598103934665603ULL; /* FNV-1a of dest, ip */
 
-    snprintf(ev, sizeof(ev), "%064d", ++seq + (int)(strlen(argv[3]) * 1000));
-    for (size_t i = 0; i < 64; i++)
-        ev[i] = ev[i] == ' ' ? '0' : ev[i];
+    for (const char *c = argv[3]; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    for (const char *c = argv[5]; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    snprintf(ev, sizeof(ev), "%016llx%016llx%016llx%016llx", h, h, h, h);
     snprintf(msg, sizeof(msg),
              "From: Reporter <reporter@squeaky.test>\n"
              "To: %s\nSubject: [abuse] spam from %s\n\n"
