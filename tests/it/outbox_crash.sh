@@ -10,7 +10,8 @@
 # store is checked against the Maildir (outbox_check.py crash).  At the
 # end the held reports are resolved the way a person would (confirm the
 # delivered ones, retry the others), a last run sends the rest, and every
-# report must be delivered exactly once.
+# report must be delivered exactly once.  Last, two send runs at once on
+# one store must not send any report twice.
 set -eu
 . "$SRCDIR/tests/it/outbox_common.subr"
 obx_setup outbox_crash
@@ -82,4 +83,23 @@ $DRIVER list "$S" >"$T/list"
 $CHECK crash --maildir "$SQ_SMTP_MAILDIR" --list "$T/list" --all-sent ||
     obx_fail "final"
 [ "$(obx_mails)" = "$N" ] || obx_fail "want $N mails, have $(obx_mails)"
-echo "outbox_crash: PASS ($kills kills, $held held and resolved, $N delivered once each)"
+echo "outbox_crash: $kills kills, $held held and resolved, $N delivered once each"
+
+# Two runs at once on one store: the claims keep them apart.
+$CHECK gen "$T/c" 60 concurrent
+S2=sqlite:$T/concurrent.db
+$DRIVER enqueue "$S2" abuse@example.test arf "$T"/c/*.eml >/dev/null
+# shellcheck disable=SC2086
+$DRIVER send "$S2" $OPTS "report_from=$OBX_FROM" >"$T/a.out" 2>&1 &
+a=$!
+# shellcheck disable=SC2086
+$DRIVER send "$S2" $OPTS "report_from=$OBX_FROM" >"$T/b.out" 2>&1 &
+b=$!
+wait "$a" || obx_fail "run a: $(cat "$T/a.out")"
+wait "$b" || obx_fail "run b: $(cat "$T/b.out")"
+echo "concurrent runs: $(head -1 "$T/a.out") | $(head -1 "$T/b.out")"
+settle
+{ $DRIVER list "$S"; $DRIVER list "$S2"; } >"$T/list"
+$CHECK crash --maildir "$SQ_SMTP_MAILDIR" --list "$T/list" --all-sent ||
+    obx_fail "concurrent runs"
+echo "outbox_crash: PASS"
