@@ -134,17 +134,22 @@ desk_label(struct plan *p, struct desk *k, const sq_whois_answer *a,
 
 /* The contact to report to: the answer's first, unless it is only a
  * guess at abuse@ the very domain being reported (which would warn the
- * abuser). */
+ * abuser) or an address that bounced for good (then the next one). */
 static const sq_contact *
-best_contact(const sq_whois_answer *a, int for_url)
+best_contact(const struct plan_in *in, struct plan *p, const sq_whois_answer *a,
+             int for_url)
 {
     for (size_t i = 0; i < sq_whois_answer_ncontacts(a); i++) {
         const sq_contact *c = sq_whois_answer_contact(a, i);
 
-        if (for_url && c->source == SQ_SRC_RFC2142)
+        if ((for_url && c->source == SQ_SRC_RFC2142) || c->email == NULL ||
+            c->email[0] == '\0')
             continue;
-        if (c->email != NULL && c->email[0] != '\0')
-            return c;
+        if (in->tr != NULL && sq_tracking_address_dead(in->tr, c->email)) {
+            note(p, "%s bounced before: skipped", c->email);
+            continue;
+        }
+        return c;
     }
     return NULL;
 }
@@ -175,7 +180,7 @@ origin_desk(const struct plan_in *in, struct plan *p)
 
     if (a == NULL)
         return;
-    if ((c = best_contact(a, 0)) == NULL)
+    if ((c = best_contact(in, p, a, 0)) == NULL)
         note(p, "%s: no abuse contact found", in->ip);
     else if ((k = desk_get(p, c->email)) != NULL) {
         k->why |= DESK_ORIGIN;
@@ -186,10 +191,10 @@ origin_desk(const struct plan_in *in, struct plan *p)
 
 /* Tell the desk of answer a (registrar or hosting) about URL i. */
 static void
-url_desk(struct plan *p, const sq_whois_answer *a, unsigned why,
-         const sq_urlset *u, size_t i)
+url_desk(const struct plan_in *in, struct plan *p, const sq_whois_answer *a,
+         unsigned why, const sq_urlset *u, size_t i)
 {
-    const sq_contact *c = best_contact(a, 1);
+    const sq_contact *c = best_contact(in, p, a, 1);
     struct desk *k;
 
     if (c == NULL || (k = desk_get(p, c->email)) == NULL)
@@ -214,13 +219,13 @@ host_desks(const struct plan_in *in, struct plan *p, const sq_urlset *u,
         if (strcmp(sq_urlset_host(u, i), host) != 0)
             continue;
         if (sq_whois_answer_kind(a) == SQ_WQ_DOMAIN)
-            url_desk(p, a, DESK_REGISTRAR, u, i);
+            url_desk(in, p, a, DESK_REGISTRAR, u, i);
         else
-            url_desk(p, a, DESK_HOSTING, u, i);
+            url_desk(in, p, a, DESK_HOSTING, u, i);
         for (size_t h = 0; h < sq_whois_answer_nhosts(a); h++)
-            url_desk(p, sq_whois_answer_host(a, h), DESK_HOSTING, u, i);
+            url_desk(in, p, sq_whois_answer_host(a, h), DESK_HOSTING, u, i);
     }
-    if (p->n == before && best_contact(a, 1) == NULL)
+    if (p->n == before)
         note(p, "%s: no abuse contact for the URL host", host);
     sq_whois_answer_free(a);
 }

@@ -10,6 +10,7 @@
 #ifndef SQ_CLI_REPORT_PLAN_H
 #define SQ_CLI_REPORT_PLAN_H
 
+#include <squeaky/tracking.h>
 #include <squeaky/whois.h>
 
 #include <stddef.h>
@@ -50,6 +51,7 @@ struct plan_in {
     const char *msg; /* the message, for its URLs */
     size_t len;
     size_t max_hosts; /* URL hosts looked up at most */
+    sq_tracking *tr;  /* dead addresses are skipped; may be NULL */
 };
 
 void plan_build(const struct plan_in *in, struct plan *p);

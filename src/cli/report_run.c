@@ -104,8 +104,9 @@ setup_lookups(struct report_run *r, sq_diag *d)
         diag_print(d, "whois: cannot set up lookups");
         return 0;
     }
-    if (r->send && r->outdir == NULL &&
-        sq_outbox_open(r->store, d, &r->ob) != SQ_OK) {
+    if (r->store != NULL &&
+        (sq_outbox_open(r->store, d, &r->ob) != SQ_OK ||
+         sq_tracking_open(r->store, r->ob, d, &r->tr) != SQ_OK)) {
         diag_print(d, "outbox: cannot open");
         return 0;
     }
@@ -446,6 +447,9 @@ report_desk(struct report_run *r, const struct msgctx *m, const struct desk *k)
             r->any_internal = 1;
     } else if (r->send) {
         queue(r, k, rep, len, &o);
+        if (o.id > 0 && r->tr != NULL &&
+            sq_tracking_link(r->tr, o.id, m->ip, NULL) != SQ_OK)
+            r->any_internal = 1;
     }
     if (r->c.json)
         print_json(r, m, k, rep, len, &o);
@@ -522,6 +526,7 @@ run_message(struct report_run *r, const char *label, const char *msg,
             size_t len)
 {
     struct msgctx m;
+    struct plan_in in;
     sq_headers *h = NULL;
     sq_trace *t = NULL;
     const char *why = "";
@@ -545,10 +550,20 @@ run_message(struct report_run *r, const char *label, const char *msg,
         r->any_internal = 1;
         goto out;
     }
-    plan_build(
-        &(struct plan_in){r->w, r->wflags, r->to, m.ip, msg, len,
-                          (size_t)sq_config_get_int(r->c.cfg, "max_url_hosts")},
-        &m.plan);
+    /* abuse seen again after a report: the squeaky wheel's evidence */
+    if (r->tr != NULL && m.when > 0 &&
+        sq_tracking_sighting(r->tr, m.ip, m.when, "mail", NULL, NULL) != SQ_OK)
+        r->any_internal = 1;
+    in = (struct plan_in){
+        .w = r->w,
+        .wflags = r->wflags,
+        .to = r->to,
+        .ip = m.ip,
+        .msg = msg,
+        .len = len,
+        .max_hosts = (size_t)sq_config_get_int(r->c.cfg, "max_url_hosts"),
+        .tr = r->tr};
+    plan_build(&in, &m.plan);
     if (m.plan.oom)
         r->any_internal = 1;
     if (m.plan.n == 0)
@@ -597,7 +612,7 @@ run_finish(struct report_run *r)
 {
     int sent_ok = 1;
 
-    if (r->ob != NULL && r->nqueued > 0)
+    if (r->send && r->ob != NULL && r->nqueued > 0)
         sent_ok = send_all(r);
     if (!r->c.quiet && (r->send || r->outdir != NULL))
         cli_err(0,
@@ -620,6 +635,7 @@ run_teardown(struct report_run *r)
 {
     sq_template_free(r->tpl);
     sq_redactor_free(r->secrets);
+    sq_tracking_free(r->tr);
     sq_outbox_free(r->ob);
     sq_whois_free(r->w);
     sq_store_close(r->store);

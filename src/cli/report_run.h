@@ -12,12 +12,13 @@
 #include <squeaky/report.h>
 #include <squeaky/store.h>
 #include <squeaky/trace.h>
+#include <squeaky/tracking.h>
 #include <squeaky/whois.h>
 
 struct report_run {
     struct cli_common c;
     /* options */
-    int send, yes_urls;
+    int send, yes_urls, escalate;
     const char *format_arg, *to, *outdir, *template_path;
     sq_report_kind kind;
     unsigned bflags; /* SQ_REPORT_* */
@@ -27,7 +28,8 @@ struct report_run {
     sq_trace_opts *topts;
     sq_store *store;
     sq_whois *w;
-    sq_outbox *ob;
+    sq_outbox *ob;   /* with the store: queue (--send), dedupe */
+    sq_tracking *tr; /* with the store: sightings, dead addresses */
     sq_template *tpl;
     sq_redactor *secrets; /* from the config; copied per message */
     int ask;              /* URL desks: ask on the terminal */
