@@ -99,7 +99,7 @@ $DRIVER list "$S3" | grep -q "no STARTTLS.*nothing was sent" ||
 $DRIVER retry "$S3" deferred
 out=$($DRIVER send "$S3" smtp_url=smtp://127.0.0.1:"$SQ_SMTP_PORT" \
     smtp_user="$SQ_SMTP_USER" smtp_password_file="$T/password" \
-    envelope_sender=bounces+{tag}@squeaky.test smtp_ca_file="$T/other-ca.pem")
+    'envelope_sender=bounces+{tag}@squeaky.test' smtp_ca_file="$T/other-ca.pem")
 echo "wrong CA: $out"
 obx_expect "$out" sent=0 deferred=1 stopped=1
 $DRIVER list "$S3" | grep -q "TLS failed" || obx_fail "wrong CA: want TLS failed"
@@ -107,7 +107,7 @@ obx_wait_mails 24
 # A local relay with smtp_tls = none (no password) is allowed.
 $DRIVER retry "$S3" deferred
 out=$($DRIVER send "$S3" smtp_url=smtp://127.0.0.1:"$SQ_SMTP_PLAIN_PORT" \
-    smtp_tls=none envelope_sender=bounces+{tag}@squeaky.test \
+    smtp_tls=none 'envelope_sender=bounces+{tag}@squeaky.test' \
     "report_from=$OBX_FROM")
 obx_expect "$out" sent=2
 obx_wait_mails 26
