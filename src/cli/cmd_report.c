@@ -27,7 +27,8 @@ enum {
     OPT_YES_URLS,
     OPT_HEADERS_ONLY,
     OPT_TEMPLATE,
-    OPT_OFFLINE
+    OPT_OFFLINE,
+    OPT_ESCALATE
 };
 
 static const struct cli_opt report_opts[] = {
@@ -48,6 +49,9 @@ static const struct cli_opt report_opts[] = {
      "the human-readable text: \"Subject: ...\", blank line, body"},
     {"offline", 0, 0, OPT_OFFLINE, NULL,
      "look up from the offline prefix database and overrides only"},
+    {"escalate", 0, 0, OPT_ESCALATE, NULL,
+     "report networks past escalate_after reports in escalate_window days "
+     "that go on, to their upstreams (no MESSAGE)"},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -87,6 +91,9 @@ report_opt(void *ud, int id, const char *arg)
         break;
     case OPT_OFFLINE:
         r->wflags |= SQ_WHOIS_OFFLINE;
+        break;
+    case OPT_ESCALATE:
+        r->escalate = 1;
         break;
     default:
         break;
@@ -150,8 +157,16 @@ cmd_report(int argc, char **argv)
         report_opts, report_opt, &r, &r.c);
     if (rc >= 0)
         return rc;
+    if (r.escalate && (r.c.nops > 0 || r.to != NULL)) {
+        rc = cli_err(CLI_USAGE, "--escalate takes no MESSAGE and no --to");
+        cli_done(&r.c);
+        return rc;
+    }
     rc = run_setup(&r);
-    if (rc < 0) {
+    if (rc < 0 && r.escalate) {
+        run_escalations(&r);
+        rc = run_finish(&r);
+    } else if (rc < 0) {
         ops = r.c.nops ? r.c.ops : stdin_op;
         nops = r.c.nops ? r.c.nops : 1;
         for (int i = 0; i < nops; i++)

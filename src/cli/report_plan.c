@@ -278,6 +278,24 @@ to_desk(const struct plan_in *in, struct plan *p)
 }
 
 void
+plan_add_desk(struct plan *p, const char *addr, unsigned why, unsigned long asn,
+              const char *name)
+{
+    struct desk *k = desk_get(p, addr);
+    char buf[256];
+
+    if (k == NULL)
+        return;
+    k->why |= why;
+    if (asn != 0) {
+        snprintf(buf, sizeof(buf), "AS%lu", asn);
+        set_str(p, &k->asn, buf);
+        snprintf(buf, sizeof(buf), "AS%lu %s", asn, name != NULL ? name : "");
+        set_str(p, &k->network, buf);
+    }
+}
+
+void
 plan_build(const struct plan_in *in, struct plan *p)
 {
     memset(p, 0, sizeof(*p));

@@ -17,9 +17,10 @@
 
 /* Why a desk is in the plan (bits). */
 enum {
-    DESK_ORIGIN = 1u << 0,   /* the origin IP's network */
-    DESK_HOSTING = 1u << 1,  /* hosts a URL of the message */
-    DESK_REGISTRAR = 1u << 2 /* registrar of a URL's domain */
+    DESK_ORIGIN = 1u << 0,    /* the origin IP's network */
+    DESK_HOSTING = 1u << 1,   /* hosts a URL of the message */
+    DESK_REGISTRAR = 1u << 2, /* registrar of a URL's domain */
+    DESK_UPSTREAM = 1u << 3   /* an upstream of a network that goes on */
 };
 
 struct desk {
@@ -56,5 +57,8 @@ struct plan_in {
 
 void plan_build(const struct plan_in *in, struct plan *p);
 void plan_free(struct plan *p);
+/* Add (or label) a desk by hand: an upstream AS's, say. */
+void plan_add_desk(struct plan *p, const char *addr, unsigned why,
+                   unsigned long asn, const char *name);
 
 #endif

@@ -160,15 +160,6 @@ run_bad(struct report_run *r, const char *label, const char *why)
 
 /* ---- one message ---- */
 
-struct msgctx {
-    const char *label, *msg;
-    size_t len;
-    const char *ip;
-    long long when;
-    sq_redactor *red;
-    struct plan plan;
-};
-
 static int
 copy_secrets(const sq_redactor *from, sq_redactor *to)
 {
@@ -265,6 +256,8 @@ subject_of(const char *rep, size_t len, char *buf, size_t buflen)
 static const char *
 why_name(unsigned why)
 {
+    if (why & DESK_UPSTREAM)
+        return "upstream";
     if (why & DESK_ORIGIN)
         return "origin";
     if (why & DESK_HOSTING)
@@ -297,7 +290,7 @@ print_json(const struct report_run *r, const struct msgctx *m,
     jb_kv_str(&b, "reason", why_name(k->why), 0);
     jb_kv_str(&b, "network", k->network, 0);
     jb_kv_str(&b, "asn", k->asn, 0);
-    jb_kv_str(&b, "format", sq_report_format_name(r->fmt), 0);
+    jb_kv_str(&b, "format", sq_report_format_name(m->fmt), 0);
     jb_kv_str(&b, "kind", sq_report_kind_name(r->kind), 0);
     jb_key(&b, "uris", 0);
     jb_raw(&b, "[", 1);
@@ -322,11 +315,10 @@ print_json(const struct report_run *r, const struct msgctx *m,
 }
 
 static void
-print_text(const struct report_run *r, const struct msgctx *m,
-           const struct desk *k, const char *rep, size_t len,
-           const struct outcome *o)
+print_text(const struct msgctx *m, const struct desk *k, const char *rep,
+           size_t len, const struct outcome *o)
 {
-    printf("== %s: %s report to %s", m->label, sq_report_format_name(r->fmt),
+    printf("== %s: %s report to %s", m->label, sq_report_format_name(m->fmt),
            k->addr);
     if (k->network[0] != '\0')
         printf(" (%s)", k->network);
@@ -347,8 +339,8 @@ print_text(const struct report_run *r, const struct msgctx *m,
 
 /* File name for --output: NNNN-desk.ext, nothing but [A-Za-z0-9.@_-]. */
 static int
-write_file(struct report_run *r, const struct desk *k, const char *rep,
-           size_t len, struct outcome *o)
+write_file(struct report_run *r, const struct msgctx *m, const struct desk *k,
+           const char *rep, size_t len, struct outcome *o)
 {
     char name[256];
     size_t n;
@@ -363,7 +355,7 @@ write_file(struct report_run *r, const struct desk *k, const char *rep,
                         : '_';
     name[n] = '\0';
     snprintf(o->path, sizeof(o->path), "%s/%s.%s", r->outdir, name,
-             r->fmt == SQ_FORMAT_XARF ? "json" : "eml");
+             m->fmt == SQ_FORMAT_XARF ? "json" : "eml");
     f = fopen(o->path, "wx");
     if (f == NULL)
         return cli_err(0, "%s: %s", o->path, strerror(errno)), 0;
@@ -391,15 +383,15 @@ confirm(const struct desk *k)
 }
 
 static void
-queue(struct report_run *r, const struct desk *k, const char *rep, size_t len,
-      struct outcome *o)
+queue(struct report_run *r, const struct msgctx *m, const struct desk *k,
+      const char *rep, size_t len, struct outcome *o)
 {
     sq_diag *d = sq_diag_new();
     int added = 0;
     sq_status st;
 
     st = sq_outbox_enqueue(r->ob, o->hash, k->addr,
-                           sq_report_format_name(r->fmt), k->network, rep, len,
+                           sq_report_format_name(m->fmt), k->network, rep, len,
                            d, &o->id, &added);
     if (st != SQ_OK) {
         diag_print(d, sq_strerror(st));
@@ -415,47 +407,56 @@ queue(struct report_run *r, const struct desk *k, const char *rep, size_t len,
     sq_diag_free(d);
 }
 
-/* Build the desk's report and do with it what the options say. */
-static void
-report_desk(struct report_run *r, const struct msgctx *m, const struct desk *k)
+void
+run_deliver(struct report_run *r, const struct msgctx *m, const struct desk *k,
+            const char *rep, size_t len, const char *hash)
 {
-    sq_report_format fmt = r->fmt;
     struct outcome o;
-    sq_incident *inc = NULL;
-    sq_diag *d = sq_diag_new();
-    char *rep = NULL;
-    size_t len = 0;
 
     memset(&o, 0, sizeof(o));
     o.action = "preview";
-    if (fmt == SQ_FORMAT_XARF && r->outdir == NULL)
-        fmt = SQ_FORMAT_XARF_MAIL; /* desks get XARF by mail */
-    if (make_incident(r, m, k, &inc) != SQ_OK ||
-        sq_incident_evidence_hash(inc, o.hash) != SQ_OK ||
-        sq_report_build(inc, fmt, r->bflags, r->tpl, d, &rep, &len) != SQ_OK) {
-        diag_print(d, "cannot build the report");
-        r->any_bad = 1;
-        goto out;
-    }
+    snprintf(o.hash, sizeof(o.hash), "%s", hash);
     r->nreports++;
-    if (!(k->why & DESK_ORIGIN) && (r->send || r->outdir != NULL) &&
-        !r->yes_urls && !(r->ask && confirm(k))) {
+    if (!(k->why & (DESK_ORIGIN | DESK_UPSTREAM)) &&
+        (r->send || r->outdir != NULL) && !r->yes_urls &&
+        !(r->ask && confirm(k))) {
         o.action = "skipped (URL desk: confirm with --yes-urls)";
         r->nskipped++;
     } else if (r->outdir != NULL) {
-        if (!write_file(r, k, rep, len, &o))
+        if (!write_file(r, m, k, rep, len, &o))
             r->any_internal = 1;
     } else if (r->send) {
-        queue(r, k, rep, len, &o);
-        if (o.id > 0 && r->tr != NULL &&
+        queue(r, m, k, rep, len, &o);
+        if (o.id > 0 && r->tr != NULL && m->ip[0] != '\0' &&
             sq_tracking_link(r->tr, o.id, m->ip, NULL) != SQ_OK)
             r->any_internal = 1;
     }
     if (r->c.json)
         print_json(r, m, k, rep, len, &o);
     else
-        print_text(r, m, k, rep, len, &o);
-out:
+        print_text(m, k, rep, len, &o);
+}
+
+/* Build the desk's report and do with it what the options say. */
+static void
+report_desk(struct report_run *r, const struct msgctx *m, const struct desk *k)
+{
+    sq_report_format fmt = r->fmt;
+    sq_incident *inc = NULL;
+    sq_diag *d = sq_diag_new();
+    char *rep = NULL, hash[65];
+    size_t len = 0;
+
+    if (fmt == SQ_FORMAT_XARF && r->outdir == NULL)
+        fmt = SQ_FORMAT_XARF_MAIL; /* desks get XARF by mail */
+    if (make_incident(r, m, k, &inc) != SQ_OK ||
+        sq_incident_evidence_hash(inc, hash) != SQ_OK ||
+        sq_report_build(inc, fmt, r->bflags, r->tpl, d, &rep, &len) != SQ_OK) {
+        diag_print(d, "cannot build the report");
+        r->any_bad = 1;
+    } else {
+        run_deliver(r, m, k, rep, len, hash);
+    }
     free(rep);
     sq_incident_free(inc);
     sq_diag_free(d);
@@ -532,6 +533,7 @@ run_message(struct report_run *r, const char *label, const char *msg,
     const char *why = "";
 
     memset(&m, 0, sizeof(m));
+    m.fmt = r->fmt;
     m.label = label;
     m.msg = msg;
     m.len = len;

@@ -7,6 +7,7 @@
 #define SQ_CLI_REPORT_RUN_H
 
 #include "cli.h"
+#include "report_plan.h"
 
 #include <squeaky/outbox.h>
 #include <squeaky/report.h>
@@ -38,12 +39,31 @@ struct report_run {
     int any_missing, any_bad, any_internal;
 };
 
+/* One message (or, for escalations, one network) being reported. */
+struct msgctx {
+    const char *label, *msg;
+    size_t len;
+    const char *ip; /* the source; "" for an escalation */
+    long long when;
+    sq_report_format fmt;
+    sq_redactor *red;
+    struct plan plan;
+};
+
 /* -1 to go on, or an exit code (message printed). */
 int run_setup(struct report_run *r);
 void run_message(struct report_run *r, const char *label, const char *msg,
                  size_t len);
 /* An input or message that could not be read. */
 void run_bad(struct report_run *r, const char *label, const char *why);
+/* A built report for desk k: count it, then preview it, write it
+ * (--output) or queue it (--send), and print what was done. */
+void run_deliver(struct report_run *r, const struct msgctx *m,
+                 const struct desk *k, const char *rep, size_t len,
+                 const char *hash);
+/* --escalate: reports to the upstreams of networks that go on (see
+ * report_escalate.c). */
+void run_escalations(struct report_run *r);
 /* Send what was queued (--send) and give the exit code. */
 int run_finish(struct report_run *r);
 void run_teardown(struct report_run *r);
