@@ -226,10 +226,8 @@ escalations(struct stats_run *r, sq_tracking *tr)
 
         if (t != NULL) {
             cli_put_safe(stdout, t, strlen(t));
-            if (r->c.json)
-                putchar('\n');
-            else if (i + 1 < sq_escalation_count(e))
-                putchar('\n');
+            if (r->c.json || i + 1 < sq_escalation_count(e))
+                putchar('\n'); /* JSON Lines; a blank line between texts */
         }
         free(t);
     }

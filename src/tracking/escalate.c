@@ -20,14 +20,16 @@ typedef struct trk_group {
     char key[32 + 256];
     unsigned long asn;
     const char *network; /* label of the latest report */
-    size_t *idx;         /* into reps.v, oldest first */
-    size_t n;
+    size_t n;            /* reports in the window */
     long long last_sent, last_seen;
 } trk_group;
+
+enum { TRK_NO_GROUP = -1 };
 
 struct sq_escalation {
     trk_group *g;
     size_t n;
+    long *gid; /* per report of reps: its group, or TRK_NO_GROUP */
     long long window;
     trk_reps reps;
 };
@@ -59,20 +61,16 @@ group_key(const trk_rep *p, char *out, size_t outlen, unsigned long *asn)
         snprintf(out, outlen, "%s", p->network);
 }
 
-/* The group of key, created when new; NULL out of memory. */
-static trk_group *
-find_group(sq_escalation *e, const char *key, size_t cap)
+/* Index of the group of key, created when new. */
+static size_t
+find_group(sq_escalation *e, const char *key)
 {
     for (size_t i = 0; i < e->n; i++)
         if (strcmp(e->g[i].key, key) == 0)
-            return &e->g[i];
-    if (e->n >= cap)
-        return NULL;
+            return i;
     memset(&e->g[e->n], 0, sizeof(e->g[0]));
     snprintf(e->g[e->n].key, sizeof(e->g[0].key), "%s", key);
-    if ((e->g[e->n].idx = calloc(cap, sizeof(size_t))) == NULL)
-        return NULL;
-    return &e->g[e->n++];
+    return e->n++;
 }
 
 static sq_status
@@ -80,22 +78,27 @@ build_groups(sq_escalation *e)
 {
     size_t cap = e->reps.n ? e->reps.n : 1;
 
-    if ((e->g = calloc(cap, sizeof(*e->g))) == NULL)
+    e->g = calloc(cap, sizeof(*e->g));
+    e->gid = calloc(cap, sizeof(*e->gid));
+    if (e->g == NULL || e->gid == NULL)
         return SQ_ENOMEM;
     for (size_t i = 0; i < e->reps.n; i++) {
         const trk_rep *p = &e->reps.v[i];
         char key[sizeof(e->g[0].key)];
         unsigned long asn;
+        size_t k;
         trk_group *g;
 
+        e->gid[i] = TRK_NO_GROUP;
         if (p->network[0] == '\0')
             continue;
         group_key(p, key, sizeof(key), &asn);
-        if ((g = find_group(e, key, cap)) == NULL)
-            return SQ_ENOMEM;
+        k = find_group(e, key);
+        g = &e->g[k];
+        e->gid[i] = (long)k;
         g->asn = asn;
         g->network = p->network;
-        g->idx[g->n++] = i;
+        g->n++;
         if (p->sent > g->last_sent)
             g->last_sent = p->sent;
         if (p->last > g->last_seen)
@@ -104,21 +107,39 @@ build_groups(sq_escalation *e)
     return SQ_OK;
 }
 
-/* Keep the groups the policy selects, in place. */
+/* Keep the groups the policy selects (in place) and renumber gid. */
 static void
 select_groups(sq_escalation *e, long long after)
 {
     size_t k = 0;
+    long *map = calloc(e->n ? e->n : 1, sizeof(*map));
 
     for (size_t i = 0; i < e->n; i++) {
-        trk_group *g = &e->g[i];
+        const trk_group *g = &e->g[i];
 
-        if ((long long)g->n >= after && g->last_seen > g->last_sent)
+        if (map != NULL && (long long)g->n >= after &&
+            g->last_seen > g->last_sent) {
+            map[i] = (long)k;
             e->g[k++] = *g;
-        else
-            free(g->idx);
+        } else if (map != NULL) {
+            map[i] = TRK_NO_GROUP;
+        }
     }
+    for (size_t i = 0; i < e->reps.n; i++)
+        if (e->gid[i] != TRK_NO_GROUP)
+            e->gid[i] = map != NULL ? map[e->gid[i]] : TRK_NO_GROUP;
     e->n = k;
+    free(map);
+}
+
+/* The j-th report (oldest first) of group i, or NULL. */
+static const trk_rep *
+nth_report(const sq_escalation *e, size_t i, size_t j)
+{
+    for (size_t r = 0; r < e->reps.n; r++)
+        if (e->gid[r] == (long)i && j-- == 0)
+            return &e->reps.v[r];
+    return NULL;
 }
 
 sq_status
@@ -150,9 +171,8 @@ sq_escalation_free(sq_escalation *e)
 {
     if (e == NULL)
         return;
-    for (size_t i = 0; i < e->n; i++)
-        free(e->g[i].idx);
     free(e->g);
+    free(e->gid);
     trk_reps_free(&e->reps);
     free(e);
 }
@@ -196,9 +216,11 @@ sq_escalation_last_seen(const sq_escalation *e, size_t i)
 long long
 sq_escalation_report_id(const sq_escalation *e, size_t i, size_t j)
 {
-    if (e == NULL || i >= e->n || j >= e->g[i].n)
+    const trk_rep *p;
+
+    if (e == NULL || i >= e->n || (p = nth_report(e, i, j)) == NULL)
         return 0;
-    return e->reps.v[e->g[i].idx[j]].id;
+    return p->id;
 }
 
 /* ---- rendering ---- */
@@ -242,9 +264,11 @@ sq_escalation_text(const sq_escalation *e, size_t i)
              "%zu\n",
              g->key, g->network, e->window, g->n);
     append(&buf, &len, &cap, line);
-    for (size_t j = 0; j < g->n; j++) {
-        const trk_rep *p = &e->reps.v[g->idx[j]];
+    for (size_t j = 0; j < e->reps.n; j++) {
+        const trk_rep *p = &e->reps.v[j];
 
+        if (e->gid[j] != (long)i)
+            continue;
         sq_time_format_utc(p->sent, t, sizeof(t));
         snprintf(line, sizeof(line), "  %s  report %lld  %-12s  %s%s%s", t,
                  p->id, sq_outbox_state_name(p->state), p->dest,
@@ -305,8 +329,9 @@ sq_escalation_json(const sq_escalation *e, size_t i)
     json_object_set_new(o, "window_days", json_integer(e->window));
     json_object_set_new(o, "last_seen", json_string(s));
     a = json_array();
-    for (size_t j = 0; a != NULL && j < g->n; j++)
-        json_array_append_new(a, report_json(&e->reps.v[g->idx[j]]));
+    for (size_t j = 0; a != NULL && j < e->reps.n; j++)
+        if (e->gid[j] == (long)i)
+            json_array_append_new(a, report_json(&e->reps.v[j]));
     json_object_set_new(o, "reports", a);
     out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
