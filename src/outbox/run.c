@@ -2,9 +2,9 @@
  * run.c - a send run: recover dead runs' claims, give up on reports
  * deferred too long, then send what is due, destination by destination.
  *
- * Per destination: at most rate_limit mails per rate_interval (counted
- * from outbox_send, so the limit holds across runs and processes).  With
- * digest_interval set, a destination's due reports wait until the oldest
+ * Per destination: at most desk_rate_limit mails per desk_rate_interval
+ * (counted from outbox_send, so the limit holds across runs and processes).
+ * With digest_interval set, a destination's due reports wait until the oldest
  * has waited digest_interval and the last mail to it is digest_interval
  * old (or the oldest is digest_max_age old, or the caller flushes), then
  * go as one mail of up to digest_max_reports reports; a lone report goes

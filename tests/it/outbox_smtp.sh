@@ -134,7 +134,7 @@ $CHECK digest --maildir "$SQ_SMTP_MAILDIR" --list "$T/l4" --reports "$T/r4" \
 $CHECK gen "$T/r5" 4 rate
 $DRIVER enqueue "$S4" rate@example.test arf "$T"/r5/*.eml >/dev/null
 # shellcheck disable=SC2086
-out=$($DRIVER send "$S4" $OPTS "report_from=$OBX_FROM" rate_limit=2)
+out=$($DRIVER send "$S4" $OPTS "report_from=$OBX_FROM" desk_rate_limit=2)
 obx_expect "$out" sent=2 waiting=2 rate_limited=1
 obx_wait_mails 29
 

@@ -169,11 +169,12 @@ rc=$?
 if [ "$rc" -ne 0 ]; then
     echo "ok - send: SKIP (smtp server: $rc)"
 else
+    (umask 077 && printf '%s\n' "$SQ_SMTP_PASSWORD" > "$t/smtp-password")
     cat >> "$XDG_CONFIG_HOME/squeaky/config" <<EOF
 smtp_url = smtp://127.0.0.1:$SQ_SMTP_PORT
 smtp_ca_file = $SQ_SMTP_CA
 smtp_user = $SQ_SMTP_USER
-smtp_password = $SQ_SMTP_PASSWORD
+smtp_password_file = $t/smtp-password
 envelope_sender = bounces+{tag}@reporter-org.example
 EOF
     sq --send --yes-urls "$D/prize.eml" > "$t/out" 2> "$t/err"

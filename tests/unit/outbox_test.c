@@ -490,8 +490,8 @@ enqueue_n(sq_outbox *ob, int from, int n, const char *dest)
 static void
 test_run_pipe(void)
 {
-    static const char *const rate[] = {"rate_limit", "2", "rate_interval",
-                                       "3600", NULL};
+    static const char *const rate[] = {"desk_rate_limit", "2",
+                                       "desk_rate_interval", "3600", NULL};
     sq_store *st = NULL;
     sq_outbox *ob = open_outbox("run.db", &st);
     sq_sender *s = pipe_sender(rate);
@@ -674,7 +674,7 @@ test_opts(void)
 
     (void)sq_sender_opts_new(&o);
     SQ_CHECK(sq_sender_opts_set(o, "bogus", "1", d) == SQ_EINVAL, "unknown");
-    SQ_CHECK(sq_sender_opts_set(o, "rate_limit", "-1", d) == SQ_EINVAL,
+    SQ_CHECK(sq_sender_opts_set(o, "desk_rate_limit", "-1", d) == SQ_EINVAL,
              "negative");
     SQ_CHECK(sq_sender_opts_set(o, "smtp_tls", "maybe", d) == SQ_EINVAL,
              "bad tls");
