@@ -223,6 +223,9 @@ SQ_API const char *sq_escalation_network(const sq_escalation *e, size_t i);
  * last report). */
 SQ_API size_t sq_escalation_reports(const sq_escalation *e, size_t i);
 SQ_API long long sq_escalation_last_seen(const sq_escalation *e, size_t i);
+/* The source IP of network i's latest linked report ("" when none;
+ * NULL out of range); borrowed from e. */
+SQ_API const char *sq_escalation_source_ip(const sq_escalation *e, size_t i);
 /* Report j (j < sq_escalation_reports) of network i, oldest first. */
 SQ_API long long sq_escalation_report_id(const sq_escalation *e, size_t i,
                                          size_t j);

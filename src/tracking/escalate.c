@@ -155,7 +155,9 @@ sq_tracking_escalations(sq_tracking *tr, long long after, long long window_days,
     if ((e = calloc(1, sizeof(*e))) == NULL)
         return SQ_ENOMEM;
     e->window = window_days;
-    st = trk_load(tr, trk_now(tr) - window_days * 86400, &e->reps, d);
+    st = trk_sync_links(tr, d);
+    if (st == SQ_OK)
+        st = trk_load(tr, trk_now(tr) - window_days * 86400, &e->reps, d);
     if (st == SQ_OK && (st = build_groups(e)) == SQ_OK)
         select_groups(e, after);
     if (st != SQ_OK) {
@@ -211,6 +213,19 @@ long long
 sq_escalation_last_seen(const sq_escalation *e, size_t i)
 {
     return e != NULL && i < e->n ? e->g[i].last_seen : 0;
+}
+
+const char *
+sq_escalation_source_ip(const sq_escalation *e, size_t i)
+{
+    const char *ip = "";
+
+    if (e == NULL || i >= e->n)
+        return NULL;
+    for (size_t r = 0; r < e->reps.n; r++) /* oldest first: keep the last */
+        if (e->gid[r] == (long)i && e->reps.v[r].ip[0] != '\0')
+            ip = e->reps.v[r].ip;
+    return ip;
 }
 
 long long

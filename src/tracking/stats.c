@@ -42,7 +42,7 @@ load_row(void *arg, const sq_value *cols, size_t ncols)
     trk_reps *r = x->r;
     trk_rep *p;
 
-    if (ncols < 9)
+    if (ncols < 10)
         return 0;
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 64;
@@ -66,7 +66,9 @@ load_row(void *arg, const sq_value *cols, size_t ncols)
     p->first = col_int(&cols[6]);
     p->last = col_int(&cols[7]);
     p->days = col_int(&cols[8]);
-    if (p->dest == NULL || p->network == NULL || p->ticket == NULL)
+    p->ip = col_str(r->a, &cols[9]);
+    if (p->dest == NULL || p->network == NULL || p->ticket == NULL ||
+        p->ip == NULL)
         return x->oom = 1;
     r->n++;
     return 0;
@@ -102,7 +104,8 @@ trk_load(sq_tracking *tr, long long since, trk_reps *out, sq_diag *d)
         " COALESCE(o.ticket, ''),"
         " (SELECT MIN(s.first) FROM tracking_sighting s WHERE s.report = o.id),"
         " (SELECT MAX(s.last) FROM tracking_sighting s WHERE s.report = o.id),"
-        " (SELECT COUNT(*) FROM tracking_sighting s WHERE s.report = o.id)"
+        " (SELECT COUNT(*) FROM tracking_sighting s WHERE s.report = o.id),"
+        " (SELECT l.ip FROM tracking_link l WHERE l.report = o.id)"
         " FROM outbox_report o WHERE o.sent IS NOT NULL AND o.sent > 0 AND"
         " o.sent >= $1 ORDER BY o.sent, o.id",
         p, 1, load_row, &x, d);

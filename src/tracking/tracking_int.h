@@ -125,8 +125,8 @@ int trk_message_source(const char *msg, size_t len, char *out);
 typedef struct trk_rep {
     long long id, sent, first, last, days; /* first/last 0: none */
     sq_outbox_state state;
-    const char *dest, *network, *ticket; /* arena */
-    int dead;                            /* dest is dead */
+    const char *dest, *network, *ticket, *ip; /* arena; ip "" unknown */
+    int dead;                                 /* dest is dead */
 } trk_rep;
 
 typedef struct trk_reps {

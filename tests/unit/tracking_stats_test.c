@@ -218,6 +218,9 @@ escalation(void)
     SQ_CHECK(sq_escalation_reports(e, 0) == 4, "reports");
     SQ_CHECK(sq_escalation_last_seen(e, 0) == D0 + 7 * DAY, "last seen");
     SQ_CHECK(sq_escalation_report_id(e, 0, 3) == 4, "oldest first");
+    SQ_CHECK_STR(sq_escalation_source_ip(e, 0), "192.0.2.2",
+                 "the latest report's source (linked from its message)");
+    SQ_CHECK(sq_escalation_source_ip(e, 1) == NULL, "out of range");
     history(e);
     sq_escalation_free(e);
     SQ_CHECK(escalations(5, 30, NULL) == 0, "5 reports: none");
