@@ -58,15 +58,16 @@ escalation_mail(const struct report_run *r, const struct desk *k,
     return buf;
 }
 
-/* The upstreams' desks of network i (AS lookup), skipping dead ones. */
+/* The upstreams' desks of the network ip is in, skipping dead ones.
+ * An IP query, not an AS one: the upstream candidates (BGP neighbours
+ * of the origin, the prefix database's providers) come with the
+ * address's route. */
 static void
-upstream_desks(struct report_run *r, unsigned long asn, struct plan *p)
+upstream_desks(struct report_run *r, const char *ip, struct plan *p)
 {
-    char q[32];
     sq_whois_answer *a = NULL;
 
-    snprintf(q, sizeof(q), "AS%lu", asn);
-    if (sq_whois_lookup(r->w, q, r->wflags, NULL, &a) != SQ_OK)
+    if (sq_whois_lookup(r->w, ip, r->wflags, NULL, &a) != SQ_OK)
         return;
     for (size_t u = 0; u < sq_whois_answer_nupstreams(a); u++) {
         const sq_asinfo *up = sq_whois_answer_upstream(a, u);
@@ -89,6 +90,7 @@ escalate_one(struct report_run *r, const sq_escalation *e, size_t i)
 {
     struct msgctx m;
     char *history = sq_escalation_text(e, i), hash[65];
+    const char *ip;
 
     memset(&m, 0, sizeof(m));
     m.label = sq_escalation_key(e, i);
@@ -99,8 +101,9 @@ escalate_one(struct report_run *r, const sq_escalation *e, size_t i)
         return;
     }
     sq_sha256_hex(history, strlen(history), hash);
-    if (sq_escalation_asn(e, i) != 0 && r->w != NULL)
-        upstream_desks(r, sq_escalation_asn(e, i), &m.plan);
+    ip = sq_escalation_source_ip(e, i);
+    if (ip != NULL && ip[0] != '\0' && r->w != NULL)
+        upstream_desks(r, ip, &m.plan);
     if (m.plan.oom)
         r->any_internal = 1;
     if (m.plan.n == 0) {

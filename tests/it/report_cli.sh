@@ -231,6 +231,43 @@ EOF
     [ "$st" -eq 4 ] && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq 3 ] &&
         ok "no STARTTLS: exit 4, nothing sent in clear" ||
         no "no STARTTLS: exit $st: $(cat "$t/err")"
+
+    # 10. escalation: 3 reports to BT, the abuse goes on after them (a
+    # message received an hour from now), so BT's upstream (AS1299 in the
+    # test peer zone; its desk from an overrides file) gets the history
+    S4="--store sqlite:$t/s4.db --overrides-file $t/overrides"
+    printf 'AS1299 abuse@transit-1299.example\n' > "$t/overrides"
+    for i in 1 2 3; do
+        sed "s/<prize-1@bad.example>/<prize-e$i@bad.example>/" "$D/prize.eml" > "$t/e$i.eml"
+    done
+    later=$(date -u -R -d '+1 hour')
+    sed -e "s/<prize-1@bad.example>/<prize-e4@bad.example>/" \
+        -e "s/Tue, 24 Nov 2026 10:00:0[15] +0100 (CET)/$later/" "$D/prize.eml" > "$t/e4.eml"
+    # shellcheck disable=SC2086
+    sq $S4 --send "$t/e1.eml" "$t/e2.eml" "$t/e3.eml" > /dev/null 2>&1
+    # shellcheck disable=SC2086
+    sq $S4 --send "$t/e4.eml" > /dev/null 2>&1
+    n0=$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)
+    # shellcheck disable=SC2086
+    sq $S4 --escalate > "$t/out" 2> "$t/err"
+    st=$?
+    [ "$st" -eq 0 ] && grep -q '^== AS2856: text report to abuse@transit-1299.example .* upstream' "$t/out" &&
+        grep -q 'goes on after 4 reports' "$t/out" && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq "$n0" ] &&
+        ok "--escalate preview: AS2856's upstream desk, the history, nothing sent" ||
+        no "--escalate preview: exit $st: $(cat "$t/out" "$t/err" | head -5)"
+    # shellcheck disable=SC2086
+    sq $S4 --escalate --send > "$t/out" 2> "$t/err"
+    st=$?
+    # shellcheck disable=SC2086
+    sq $S4 --escalate --send > "$t/out2" 2>&1
+    n1=$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)
+    [ "$st" -eq 0 ] && [ "$n1" -eq $((n0 + 1)) ] && grep -q 'already-reported' "$t/out2" &&
+        grep -l 'abuse escalation' "$SQ_SMTP_MAILDIR"/new/* > /dev/null &&
+        ok "--escalate --send: delivered once to the upstream" ||
+        no "--escalate --send: exit $st, $n0 -> $n1: $(cat "$t/err" "$t/out2" | head -5)"
+    # shellcheck disable=SC2086
+    "$SQUEAKY" stats $S4 --json > "$t/stats" 2>&1
+    grep -q 'AS2856' "$t/stats" && ok "stats: AS2856 listed" || no "stats: $(head -3 "$t/stats")"
 fi
 
 [ "$fail" -eq 0 ] && echo "report_cli: all passed" || echo "report_cli: FAILED"
