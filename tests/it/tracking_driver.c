@@ -10,6 +10,7 @@
  *       kind matched report how status ticket duplicate marked dead
  *   tracking_driver state STORE ID      state<TAB>last_error<TAB>ticket
  *   tracking_driver dead STORE ADDR     prints 1 or 0
+ *   tracking_driver tag STORE ID        the report's VERP tag
  *
  * Exit 0, or 1 with a message on stderr.
  */
@@ -144,6 +145,16 @@ dispatch(sq_outbox *ob, sq_tracking *tr, int argc, char **argv, sq_diag *d)
         return do_ingest(tr, argv, d);
     if (strcmp(c, "state") == 0 && argc == 4)
         return do_state(ob, argv[3], d);
+    if (strcmp(c, "tag") == 0 && argc == 4) {
+        sq_outbox_item *it = NULL;
+        sq_status st = sq_outbox_get(ob, strtoll(argv[3], NULL, 10), d, &it);
+
+        if (st != SQ_OK)
+            return fail("get", st, d);
+        printf("%s\n", sq_outbox_item_verp_tag(it));
+        sq_outbox_item_free(it);
+        return 0;
+    }
     if (strcmp(c, "dead") == 0 && argc == 4) {
         printf("%d\n", sq_tracking_address_dead(tr, argv[3]));
         return 0;
