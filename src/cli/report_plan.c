@@ -290,7 +290,8 @@ plan_add_desk(struct plan *p, const char *addr, unsigned why, unsigned long asn,
     if (asn != 0) {
         snprintf(buf, sizeof(buf), "AS%lu", asn);
         set_str(p, &k->asn, buf);
-        snprintf(buf, sizeof(buf), "AS%lu %s", asn, name != NULL ? name : "");
+        if (name != NULL && name[0] != '\0')
+            snprintf(buf, sizeof(buf), "AS%lu %s", asn, name);
         set_str(p, &k->network, buf);
     }
 }

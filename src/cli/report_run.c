@@ -322,7 +322,7 @@ print_text(const struct msgctx *m, const struct desk *k, const char *rep,
            k->addr);
     if (k->network[0] != '\0')
         printf(" (%s)", k->network);
-    printf(" - %s %s", why_name(k->why), m->ip);
+    printf(" - %s%s%s", why_name(k->why), m->ip[0] != '\0' ? " " : "", m->ip);
     if (o->id > 0)
         printf(" - %s #%lld", o->action, o->id);
     else if (o->path[0] != '\0')
