@@ -1,3 +1,4 @@
+#!/bin/sh
 # tracking_cli.sh - `squeaky inbox` and `squeaky stats` end to end,
 # without a network: reports are queued and "sent" through a
 # sendmail-compatible script that keeps each mail, the replies are
@@ -57,7 +58,7 @@ out=$("$D" send "$S" send_transport=sendmail \
     "sendmail_command=$TMP/sendmail" "envelope_sender=$VERP" \
     "report_from=Reporter <reporter@squeaky.test>")
 check "sent through the script" "$out" "sent=3 failed=0 deferred=0"
-check "mails kept" "$(ls "$TMP/sent" | wc -l)" 3
+check "mails kept" "$(find "$TMP/sent" -type f | wc -l)" 3
 
 # replies naming the real tags
 t1=$("$D" tag "$S" "$r1")

@@ -1,3 +1,4 @@
+#!/bin/sh
 # tracking_smtpd.sh - bounces written by a real MTA, ingested.
 #
 # OpenSMTPD (tests/servers/smtp/start.sh, with this test's own
@@ -25,6 +26,7 @@ VERP='bounces+{tag}@squeaky.test'
 
 command -v cc >/dev/null 2>&1 || { echo "$NAME: SKIP: no cc"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "$NAME: SKIP: no python3"; exit 77; }
+# shellcheck source=tests/servers/smtp/start.sh
 . "$SRCDIR/tests/servers/smtp/start.sh"
 
 # This test's smtpd.conf (replaces start.sh's; same variables).
@@ -102,11 +104,11 @@ check "send" "$out" "sent=3 failed=0 deferred=0"
 
 # smtpd accepted all three; two bounce back, one is delivered
 i=0
-while [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -lt 3 ] && [ "$i" -lt 150 ]; do
+while [ "$(find "$SQ_SMTP_MAILDIR/new" -type f | wc -l)" -lt 3 ] && [ "$i" -lt 150 ]; do
     sleep 0.2
     i=$((i + 1))
 done
-check "mails in the Maildir" "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" 3
+check "mails in the Maildir" "$(find "$SQ_SMTP_MAILDIR/new" -type f | wc -l)" 3
 check "smtpd wrote DSNs" \
     "$(grep -l '^Content-Type: message/delivery-status' \
         "$SQ_SMTP_MAILDIR"/new/* | wc -l)" 2
