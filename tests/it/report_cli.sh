@@ -265,6 +265,49 @@ EOF
         grep -l 'abuse escalation' "$SQ_SMTP_MAILDIR"/new/* > /dev/null &&
         ok "--escalate --send: delivered once to the upstream" ||
         no "--escalate --send: exit $st, $n0 -> $n1: $(cat "$t/err" "$t/out2" | head -5)"
+    # 11. a hard bounce for the report to zzdnsr@bt.com: after
+    # `inbox ingest`, that address is dead and the next report about BT
+    # goes to BT's next contact
+    tag=$("$SQUEAKY" outbox --store "sqlite:$t/s4.db" show 1 --json |
+        /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["verp_tag"])')
+    cat > "$t/dsn.eml" <<EOF
+Return-Path: <>
+Delivered-To: bounces+$tag@reporter-org.example
+From: MAILER-DAEMON@mx.bt.example (Mail Delivery System)
+To: bounces+$tag@reporter-org.example
+Subject: Undelivered Mail Returned to Sender
+Date: $(date -u -R)
+Message-ID: <dsn-1@mx.bt.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"
+
+--dsn
+Content-Type: text/plain
+
+Your message could not be delivered.
+--dsn
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.bt.example
+
+Final-Recipient: rfc822; zzdnsr@bt.com
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <zzdnsr@bt.com>: user unknown
+--dsn--
+EOF
+    # shellcheck disable=SC2086
+    "$SQUEAKY" inbox $S4 ingest "$t/dsn.eml" > "$t/out" 2>&1
+    st=$?
+    # shellcheck disable=SC2086
+    sed "s/<prize-1@bad.example>/<prize-e5@bad.example>/" "$D/prize.eml" > "$t/e5.eml"
+    # shellcheck disable=SC2086
+    sq $S4 --json "$t/e5.eml" > "$t/plan" 2>&1
+    [ "$st" -eq 0 ] && grep -q '"to":"steve.a.marshall@bt.com","reason":"origin"' "$t/plan" &&
+        ! grep -q '"to":"zzdnsr@bt.com"' "$t/plan" &&
+        ok "hard bounce ingested: the next BT report goes to the next contact" ||
+        no "bounce: exit $st: $(cat "$t/out") $(head -c 400 "$t/plan")"
+
     # shellcheck disable=SC2086
     "$SQUEAKY" stats $S4 --json > "$t/stats" 2>&1
     grep -q 'AS2856' "$t/stats" && ok "stats: AS2856 listed" || no "stats: $(head -3 "$t/stats")"
