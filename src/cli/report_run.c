@@ -342,7 +342,7 @@ static int
 write_file(struct report_run *r, const struct msgctx *m, const struct desk *k,
            const char *rep, size_t len, struct outcome *o)
 {
-    char name[256];
+    char name[256], tmp[4096 + 8];
     size_t n;
     FILE *f;
 
@@ -356,12 +356,27 @@ write_file(struct report_run *r, const struct msgctx *m, const struct desk *k,
     name[n] = '\0';
     snprintf(o->path, sizeof(o->path), "%s/%s.%s", r->outdir, name,
              m->fmt == SQ_FORMAT_XARF ? "json" : "eml");
-    f = fopen(o->path, "wx");
-    if (f == NULL)
-        return cli_err(0, "%s: %s", o->path, strerror(errno)), 0;
-    if (fwrite(rep, 1, len, f) != len || fclose(f) != 0)
-        return cli_err(0, "%s: write failed", o->path), 0;
+    snprintf(tmp, sizeof(tmp), "%s.tmp", o->path);
+    /* whole or not at all: a full disk leaves no half report */
+    if ((f = fopen(tmp, "wx")) == NULL)
+        return cli_err(0, "%s: %s", tmp, strerror(errno)), 0;
+    if (fwrite(rep, 1, len, f) != len || fflush(f) != 0 ||
+        fsync(fileno(f)) != 0) {
+        int e = errno;
+
+        fclose(f);
+        unlink(tmp);
+        return cli_err(0, "%s: %s", o->path, strerror(e)), 0;
+    }
+    if (fclose(f) != 0 || link(tmp, o->path) != 0) {
+        int e = errno;
+
+        unlink(tmp);
+        return cli_err(0, "%s: %s", o->path, strerror(e)), 0;
+    }
+    unlink(tmp);
     o->action = "written";
+    r->nwritten++;
     return 1;
 }
 
@@ -616,10 +631,13 @@ run_finish(struct report_run *r)
 
     if (r->send && r->ob != NULL && r->nqueued > 0)
         sent_ok = send_all(r);
-    if (!r->c.quiet && (r->send || r->outdir != NULL))
+    if (!r->c.quiet && r->outdir != NULL)
+        cli_err(0, "%zu of %zu report(s) written, %zu URL report(s) skipped",
+                r->nwritten, r->nreports, r->nskipped);
+    else if (!r->c.quiet && r->send)
         cli_err(0,
-                "%zu report(s): %zu queued, %zu already reported, %zu "
-                "URL report(s) skipped",
+                "%zu report(s): %zu queued, %zu already reported, %zu URL "
+                "report(s) skipped",
                 r->nreports, r->nqueued, r->ndup, r->nskipped);
     if (fflush(stdout) != 0)
         return cli_err(CLI_INTERNAL, "cannot write output");

@@ -35,7 +35,7 @@ struct report_run {
     sq_redactor *secrets; /* from the config; copied per message */
     int ask;              /* URL desks: ask on the terminal */
     /* counters and outcome */
-    size_t nmsg, nreports, nqueued, ndup, nskipped;
+    size_t nmsg, nreports, nqueued, ndup, nskipped, nwritten;
     int any_missing, any_bad, any_internal;
 };
 

@@ -162,6 +162,24 @@ sq --format pdf "$D/prize.eml" > /dev/null 2> "$t/err"
 [ $? -eq 2 ] && grep -q report_from "$t/err" && ok "no reporter address: exit 2" ||
     no "no reporter address"
 
+# 6b. a full disk: every report whole or not at all, exit 3
+mkdir -p "$t/full"
+if [ "$(id -u)" -eq 0 ] && command -v unshare > /dev/null &&
+    unshare -m sh -c "mount -t tmpfs -o size=8k none '$t/full'" 2> /dev/null; then
+    unshare -m sh -c "mount -t tmpfs -o size=8k none '$t/full' &&
+        '$SQUEAKY' report --to abuse@example.net --output '$t/full/out' \
+            '$SRCDIR/examples/spam.mbox' > /dev/null 2> '$t/err'; echo \$? > '$t/rc';
+        /usr/bin/python3 '$SRCDIR/tests/it/report_cli_check.py' '$t/full/out' '$SCHEMAS' x@y.invalid > '$t/check' 2>&1;
+        echo \$? >> '$t/rc'; ls '$t/full/out' | grep -c tmp >> '$t/rc'"
+    if [ "$(tr '\n' ' ' < "$t/rc")" = "3 0 0 " ] && grep -q 'No space left' "$t/err"; then
+        ok "full disk: exit 3, the reports written are whole, no temporary left"
+    else
+        no "full disk: $(tr '\n' ' ' < "$t/rc"): $(head -2 "$t/err") $(tail -2 "$t/check")"
+    fi
+else
+    echo "ok - full disk: SKIP (needs root and unshare -m)"
+fi
+
 # 7. --send through a real OpenSMTPD (STARTTLS + AUTH front), twice
 . "$SRCDIR/tests/servers/smtp/start.sh"
 sq_smtp_start
