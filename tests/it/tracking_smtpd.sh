@@ -7,13 +7,19 @@
 # "550 5.1.1 no such abuse desk" after the first one accepted: so
 # smtpd itself writes the DSN (multipart/mixed with a
 # message/delivery-status part) to the VERP envelope sender, which it
-# delivers into the Maildir.  A report to desk@live.test is delivered
-# into the same Maildir (and must be ignored by ingest).
+# delivers into the Maildir.  Reports to desk@slow.test are relayed to a
+# port of 127.0.0.2 where nothing listens (another address: smtpd
+# disables a failing route per host, and 127.0.0.1 must stay usable for
+# the hop): a temporary failure, and with
+# "bounce warn-interval 1s" smtpd writes a delay DSN (Action: delayed)
+# about 10 s later.  A report to desk@live.test is delivered into the
+# same Maildir (and must be ignored by ingest).
 #
 # Then: ingest the Maildir (tracking_driver.c over the library, and
 # `squeaky inbox ingest` / `squeaky stats` when the program has them):
 # the two reports are bounced with smtpd's reason, gone@dead.test is
-# dead, desk@live.test is not, a second ingest changes nothing, and the
+# dead, the delayed report stays sent and its desk alive, desk@live.test
+# is not dead, a second ingest changes nothing, and the
 # ARF corpus is never taken for replies.
 #
 # Needs root (smtpd), cc, python3; skips (77) otherwise.  Env: SRCDIR,
@@ -33,17 +39,21 @@ command -v python3 >/dev/null 2>&1 || { echo "$NAME: SKIP: no python3"; exit 77;
 sq_smtp__conf() {
     d=$SQ_SMTP_DIR
     [ -n "${TRK_HOP_PORT:-}" ] || TRK_HOP_PORT=$(sq_smtp__port)
+    [ -n "${TRK_DEAD_PORT:-}" ] || TRK_DEAD_PORT=$(sq_smtp__port)
     printf 'gone@dead.test\n' >"$d/rcpt550"
     printf '@ nobody\n' >"$d/vusers"
     cat >"$d/smtpd.conf" <<EOC
 table rcpt550 file:$d/rcpt550
 table vusers file:$d/vusers
 filter "f550" phase rcpt-to match rcpt-to <rcpt550> reject "550 5.1.1 no such abuse desk"
+bounce warn-interval 1s
 listen on 127.0.0.1 port $SQ_SMTP_PLAIN_PORT hostname localhost
 listen on 127.0.0.1 port $TRK_HOP_PORT hostname hop.test filter "f550"
 action "maildir" maildir "$SQ_SMTP_MAILDIR" virtual <vusers>
 action "hop" relay host smtp://127.0.0.1:$TRK_HOP_PORT
+action "nowhere" relay host smtp://127.0.0.2:$TRK_DEAD_PORT
 match from any for domain "dead.test" action "hop"
+match from any for domain "slow.test" action "nowhere"
 match from any for any action "maildir"
 EOC
     cat >"$d/ns.sh" <<EOC
@@ -64,6 +74,9 @@ cleanup() {
 
 fail() {
     echo "$NAME: FAIL: $*"
+    for f in "$TMP/ingest1" "$TMP/ingest2"; do
+        [ -n "$TMP" ] && [ -f "$f" ] && { echo "--- $f"; cat "$f"; }
+    done
     [ -f "${SQ_SMTP_DIR:-/nonexistent}/smtpd.log" ] &&
         tail -15 "$SQ_SMTP_DIR/smtpd.log"
     exit 1
@@ -97,27 +110,31 @@ S=sqlite:$TMP/t.db
 r1=$("$D" enqueue "$S" gone@dead.test "AS64500 DEAD-NET" 192.0.2.7)
 r2=$("$D" enqueue "$S" desk@live.test "AS64501 LIVE-NET" 198.51.100.8)
 r3=$("$D" enqueue "$S" gone@dead.test "AS64500 DEAD-NET" 192.0.2.9)
+r4=$("$D" enqueue "$S" desk@slow.test "AS64502 SLOW-NET" 203.0.113.4)
 out=$("$D" send "$S" "smtp_url=smtp://127.0.0.1:$SQ_SMTP_PLAIN_PORT" \
     smtp_tls=none "envelope_sender=$VERP" \
     "report_from=Reporter <reporter@squeaky.test>") || fail "send: $out"
-check "send" "$out" "sent=3 failed=0 deferred=0"
+check "send" "$out" "sent=4 failed=0 deferred=0"
 
-# smtpd accepted all three; two bounce back, one is delivered
+# smtpd accepted all four; two bounce back, one is delayed (its warning
+# comes after smtpd's first retry, ~10 s), one is delivered
 i=0
-while [ "$(find "$SQ_SMTP_MAILDIR/new" -type f | wc -l)" -lt 3 ] && [ "$i" -lt 150 ]; do
+while [ "$(find "$SQ_SMTP_MAILDIR/new" -type f | wc -l)" -lt 4 ] && [ "$i" -lt 300 ]; do
     sleep 0.2
     i=$((i + 1))
 done
-check "mails in the Maildir" "$(find "$SQ_SMTP_MAILDIR/new" -type f | wc -l)" 3
+check "mails in the Maildir" "$(find "$SQ_SMTP_MAILDIR/new" -type f | wc -l)" 4
 check "smtpd wrote DSNs" \
     "$(grep -l '^Content-Type: message/delivery-status' \
-        "$SQ_SMTP_MAILDIR"/new/* | wc -l)" 2
+        "$SQ_SMTP_MAILDIR"/new/* | wc -l)" 3
 
 "$D" ingest "$S" "$VERP" "$SQ_SMTP_MAILDIR" >"$TMP/ingest1" ||
     fail "ingest: $(cat "$TMP/ingest1")"
 # kind matched report how status ticket duplicate marked dead
 check "bounces matched by VERP" \
     "$(grep -c '^bounce 1 [0-9]* verp 5.1.1 - 0 1 1$' "$TMP/ingest1")" 2
+check "the delay matched, nothing marked" \
+    "$(grep -c "^delay 1 $r4 verp 4.0.0 - 0 0 0\$" "$TMP/ingest1")" 1
 check "the delivered report is no reply" \
     "$(grep -c '^other 0 0 ' "$TMP/ingest1")" 1
 for r in "$r1" "$r3"; do
@@ -129,12 +146,16 @@ for r in "$r1" "$r3"; do
     esac
 done
 check "delivered report" "$("$D" state "$S" "$r2" | cut -f1)" sent
+check "delayed report" "$("$D" state "$S" "$r4" | cut -f1)" sent
+check "slow desk alive" "$("$D" dead "$S" desk@slow.test)" 0
 check "dead desk" "$("$D" dead "$S" gone@dead.test)" 1
 check "live desk" "$("$D" dead "$S" desk@live.test)" 0
 
 "$D" ingest "$S" "$VERP" "$SQ_SMTP_MAILDIR" >"$TMP/ingest2"
 check "second ingest: duplicates" \
     "$(grep -c '^bounce 1 [0-9]* verp 5.1.1 - 1 0 0$' "$TMP/ingest2")" 2
+check "second ingest: the delay too" \
+    "$(grep -c "^delay 1 $r4 verp 4.0.0 - 1 0 0\$" "$TMP/ingest2")" 1
 
 # the ARF / feedback corpus: never a bounce or acknowledgement
 if [ -n "${CORPORA:-}" ] && [ -d "$CORPORA/arf/sisimai-set-of-emails/bsd" ]; then
