@@ -8,7 +8,8 @@
  *                             address dead (docs/TRACKING.md)
  *   inbox revive ADDRESS...   a dead address works again
  *
- * Text: one line per reply that named a report, then a summary.
+ * Text: one line per reply (bounce, delay, auto-reply; whether it named
+ * a report), then a summary.
  * --json: one object per message read.
  * Exit: 0 done, 1 (revive) not dead, 2 usage or unreadable mailbox,
  * 3 internal or store error.
@@ -71,9 +72,16 @@ one_json(const char *label, const sq_ingest_result *res)
 static void
 one_text(const char *label, const sq_ingest_result *res)
 {
-    if (!res->matched)
+    if (!res->matched && res->kind != SQ_REPLY_BOUNCE &&
+        res->kind != SQ_REPLY_DELAY && res->kind != SQ_REPLY_AUTOREPLY)
         return;
     cli_put_safe(stdout, label, strlen(label));
+    if (!res->matched) {
+        printf(": %s%s%s names no report in the outbox\n",
+               sq_reply_kind_name(res->kind), res->status[0] ? " " : "",
+               res->status);
+        return;
+    }
     printf(": %s", sq_reply_kind_name(res->kind));
     if (res->status[0] != '\0')
         printf(" %s", res->status);

@@ -131,9 +131,12 @@ apply(sq_tracking *tr, const sq_reply *r, const char *key, const char *rkey,
     sq_status st = SQ_OK;
     int hard = r->kind == SQ_REPLY_BOUNCE && r->status[0] == '5';
 
-    snprintf(reason, sizeof(reason), "%s%s%s", r->status,
-             r->reason[0] != '\0' && r->status[0] != '\0' ? " " : "",
-             r->reason);
+    if (strstr(r->reason, r->status) != NULL) /* "550 5.1.1 ..." */
+        snprintf(reason, sizeof(reason), "%s", r->reason);
+    else
+        snprintf(reason, sizeof(reason), "%s%s%s", r->status,
+                 r->reason[0] != '\0' && r->status[0] != '\0' ? " " : "",
+                 r->reason);
     if (r->kind == SQ_REPLY_BOUNCE || r->kind == SQ_REPLY_AUTOREPLY) {
         st = sq_outbox_mark(
             tr->ob, key,
