@@ -112,7 +112,7 @@ def lookup_table(a):
           "best of %s passes)" % read_res(out + "/pdb-uniform.res").get("reps", "1"))
     print()
     print("| set | addresses (IPv6) | found | libmaxminddb lookup | + ASN "
-          "| squeaky find | + entry | batched + entry | M/s libmaxminddb "
+          "| squeaky find | address -> ASN | batched + ASN | M/s libmaxminddb "
           "| M/s squeaky | M/s batched | squeaky / libmaxminddb "
           "| answers identical |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -11,10 +11,10 @@
  * --time reads the whole address file and turns every line into a
  * binary address first (IPv4 as a host-order uint32, IPv6 as 16 bytes;
  * parsing is not timed), then times on one thread: sq_prefixdb_find4/6
- * alone; find + sq_prefixdb_asn (the ASN, as libmaxminddb's side reads
- * only the ASN); and the batched path, sq_prefixdb_find4_batch over
- * blocks of BATCH IPv4 addresses (IPv6 with find6) + sq_prefixdb_asn.  The ASN
- * sum must equal mmdb-lookup's.
+ * alone (the entry handle); address -> ASN with sq_prefixdb_asn4/6 (the
+ * ASN, as libmaxminddb's side reads only the ASN); and the batched path,
+ * sq_prefixdb_find4_batch over blocks of BATCH IPv4 addresses (IPv6 with
+ * find6) + sq_prefixdb_asn.  The ASN sums must equal mmdb-lookup's.
  *
  * Built by run-db.sh: cc -O2 -I include bench/pdb-lookup.c -lsqueaky
  */
@@ -72,6 +72,12 @@ now(clockid_t c)
     struct timespec ts;
     clock_gettime(c, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static unsigned long
+asn_of(const sq_prefixdb *db, const addr *a)
+{
+    return a->v6 ? sq_prefixdb_asn6(db, a->a16) : sq_prefixdb_asn4(db, a->a4);
 }
 
 static uint32_t
@@ -182,8 +188,10 @@ run_time(const sq_prefixdb *db, const char *path, int reps)
         double w1 = now(CLOCK_MONOTONIC), c1 = now(CLOCK_PROCESS_CPUTIME_ID);
         sum = 0;
         for (size_t i = 0; i < n; i++) {
-            uint32_t h = find(db, &v.a[i]);
-            sum += asn_sum(db, &h, 1, &with);
+            unsigned long asn = asn_of(db, &v.a[i]);
+
+            sum += asn;
+            with += asn != 0;
         }
         double w2 = now(CLOCK_MONOTONIC), c2 = now(CLOCK_PROCESS_CPUTIME_ID);
         bsum = batched(db, &v, &bwith);
@@ -222,7 +230,7 @@ run_lines(const sq_prefixdb *db)
             printf("%s\terror\n", line);
             continue;
         }
-        unsigned long asn = sq_prefixdb_asn(db, find(db, &a));
+        unsigned long asn = asn_of(db, &a);
         if (asn != 0)
             printf("%s\t%lu\n", line, asn);
         else

@@ -7,7 +7,7 @@
 #      libmaxmind-db-writer-perl);
 #   2. lookups on one core over pre-parsed addresses, 10 M uniform IPv4,
 #      10 M mixed (20% IPv6), 10 M log-like skew: libsqueaky
-#      (bench/pdb-lookup.c: find, find + entry, batched) against
+#      (bench/pdb-lookup.c: find, address -> ASN, batched) against
 #      libmaxminddb (bench/mmdb-lookup.c: MMDB_lookup_sockaddr, + ASN);
 #   3. that every answer is the same: the line modes of both programs
 #      over every set, compared line by line;

@@ -55,6 +55,12 @@ SQ_API uint32_t sq_prefixdb_find6(const sq_prefixdb *db,
 SQ_API void sq_prefixdb_find4_batch(const sq_prefixdb *db,
                                     const uint32_t *addrs, size_t n,
                                     uint32_t *out);
+/* Address -> origin AS in one call (0: no prefix or no AS), the fast
+ * path for counting by AS: no entry, record or string is touched.
+ * addr as in find4 / find6. */
+SQ_API unsigned long sq_prefixdb_asn4(const sq_prefixdb *db, uint32_t addr);
+SQ_API unsigned long sq_prefixdb_asn6(const sq_prefixdb *db,
+                                      const uint8_t addr[16]);
 /* The origin AS of an entry alone (0: none or handle 0), without
  * formatting anything: the cheapest "address → AS". */
 SQ_API unsigned long sq_prefixdb_asn(const sq_prefixdb *db, uint32_t handle);

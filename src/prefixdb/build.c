@@ -688,6 +688,8 @@ typedef struct famout { /* one family's lookup arrays */
     uint32_t *vals;
     size_t n;
     uint32_t dir[PDB_SLOTS]; /* the trie's first level */
+    uint32_t dir_asn[PDB_SLOTS];
+    uint32_t *leaf_asn; /* ASN beside each leaf (0 for non-handles) */
     pdb_block *blocks;
     uint32_t *leaves;
     size_t nblocks, nleaves, bcap, lcap;
@@ -990,13 +992,30 @@ typedef struct parts {
     pdb_source_rec srcs[PDB_MAX_SOURCES];
 } parts;
 
-/* dir, blocks and leaves: three sections from id on. */
+/* dir, blocks, leaves and their ASNs: five sections from id on. */
 static void
 put_trie(layout *l, int id, const famout *fo)
 {
     sec_put(l, id, PDB_SLOTS, 4, fo->dir);
     sec_put(l, id + 1, fo->nblocks, sizeof(pdb_block), fo->blocks);
     sec_put(l, id + 2, fo->nleaves, 4, fo->leaves);
+    sec_put(l, id + 3, PDB_SLOTS, 4, fo->dir_asn);
+    sec_put(l, id + 4, fo->nleaves, 4, fo->leaf_asn);
+}
+
+/* The ASN beside every handle leaf (asn: by handle without PDB_H6). */
+static int
+fill_leaf_asn(famout *fo, const uint32_t *asn)
+{
+    if ((fo->leaf_asn = calloc(fo->nleaves + 1, 4)) == NULL)
+        return -1;
+    for (size_t t = 0; t < PDB_SLOTS; t++)
+        fo->dir_asn[t] =
+            (fo->dir[t] & PDB_LEAF_KIND) == 0 ? asn[fo->dir[t]] : 0;
+    for (size_t k = 0; k < fo->nleaves; k++)
+        fo->leaf_asn[k] =
+            (fo->leaves[k] & PDB_LEAF_KIND) == 0 ? asn[fo->leaves[k]] : 0;
+    return 0;
 }
 
 static void
@@ -1105,6 +1124,8 @@ parts_free(parts *pt)
     free(pt->f4.vals);
     free(pt->f4.blocks);
     free(pt->f4.leaves);
+    free(pt->f4.leaf_asn);
+    free(pt->f6.leaf_asn);
     free(pt->f6.starts);
     free(pt->f6.blocks);
     free(pt->f6.leaves);
@@ -1170,6 +1191,9 @@ sq_prefixdb_builder_write(sq_prefixdb_builder *b, const char *path, sq_diag *d)
     }
     for (size_t i = 0; i < pt->ev6.n; i++)
         pt->asn6[i + 1] = b->recs[pt->ev6.v[i].record].asn;
+    if (fill_leaf_asn(&pt->f4, pt->asn4) != 0 ||
+        fill_leaf_asn(&pt->f6, pt->asn6) != 0)
+        goto out;
     lay_out(b, pt, &l);
     l.buf = calloc(1, l.off);
     if (l.buf == NULL)

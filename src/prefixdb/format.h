@@ -36,8 +36,10 @@
  * leaf counted in word w, and subregion i's leaf is
  * leaves[base[w] + popcount(bits[w] up to bit i) - 1].
  * An IPv4 address whose /24 lies in one range costs the first-level
- * word (hot in cache), one block line and one leaf; the ASN of a handle
- * is one more load from a dense array (asn4[handle]).  For the
+ * word (hot in cache), one block line and one leaf.  Beside the first
+ * level and the leaves lie arrays with the ASN of each handle word and
+ * leaf, so address -> ASN (sq_prefixdb_asn4/6) loads the leaf and its
+ * ASN side by side instead of one after the other (asn4[handle]).  For the
  * ip-location-db data the blocks and leaves are a few MiB and stay in
  * the last-level cache, where DIR-24-8's 64 MiB first level (the
  * DPDK/Gupta design, ~1 miss) cannot.  Poptrie and SAIL (Yang et al.
@@ -80,14 +82,18 @@ enum {
 /* Sections, in file order.  count is the element count; length is
  * count * element size (strings: bytes). */
 enum pdb_section {
-    PDB_SEC_V4_DIR = 0, /* uint32[PDB_SLOTS]: leaf per top 16 bits */
-    PDB_SEC_V4_BLOCKS,  /* pdb_block[] */
-    PDB_SEC_V4_LEAVES,  /* uint32[] */
-    PDB_SEC_V4_STARTS,  /* uint32[n4]: range starts, strictly rising */
-    PDB_SEC_V4_VALS,    /* uint32[n4]: entry handle (0 none) */
-    PDB_SEC_V6_DIR,     /* as for IPv4 */
+    PDB_SEC_V4_DIR = 0,  /* uint32[PDB_SLOTS]: leaf per top 16 bits */
+    PDB_SEC_V4_BLOCKS,   /* pdb_block[] */
+    PDB_SEC_V4_LEAVES,   /* uint32[] */
+    PDB_SEC_V4_DIR_ASN,  /* uint32[PDB_SLOTS]: ASN of each handle word */
+    PDB_SEC_V4_LEAF_ASN, /* uint32[]: ASN of each handle leaf */
+    PDB_SEC_V4_STARTS,   /* uint32[n4]: range starts, strictly rising */
+    PDB_SEC_V4_VALS,     /* uint32[n4]: entry handle (0 none) */
+    PDB_SEC_V6_DIR,      /* as for IPv4 */
     PDB_SEC_V6_BLOCKS,
     PDB_SEC_V6_LEAVES,
+    PDB_SEC_V6_DIR_ASN,
+    PDB_SEC_V6_LEAF_ASN,
     PDB_SEC_V6_HI,     /* uint64[n6]: upper 64 bits of range starts */
     PDB_SEC_V6_LO,     /* uint64[n6]: lower 64 bits */
     PDB_SEC_V6_VALS,   /* uint32[n6] */

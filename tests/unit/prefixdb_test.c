@@ -363,7 +363,9 @@ test_dense24(void)
             want = 1000 + (a & 0xff);
         else if ((a & 0xfffffffe) == 0x0a010380)
             want = 9;
-        if (sq_prefixdb_asn(db, sq_prefixdb_find4(db, a)) != want && bad++ < 5)
+        if ((sq_prefixdb_asn(db, sq_prefixdb_find4(db, a)) != want ||
+             sq_prefixdb_asn4(db, a) != want) &&
+            bad++ < 5)
             SQ_CHECK(0, "dense %08x: want AS%u", a, want);
     }
     SQ_CHECK(bad == 0, "dense /24: %d wrong", bad);
@@ -427,7 +429,8 @@ test_random(void)
         if (asn_of(db, h) != want && bad++ < 5)
             SQ_CHECK(0, "random %08x: got AS%u want AS%u", addrs[i],
                      asn_of(db, h), want);
-        if ((batch[i] != h || sq_prefixdb_asn(db, h) != asn_of(db, h)) &&
+        if ((batch[i] != h || sq_prefixdb_asn(db, h) != asn_of(db, h) ||
+             sq_prefixdb_asn4(db, addrs[i]) != asn_of(db, h)) &&
             badb++ < 5)
             SQ_CHECK(0, "batch or ASN-only answer %08x differs", addrs[i]);
     }
@@ -510,7 +513,9 @@ test_random6(void)
                 blen = len[j];
             }
         to_bytes(a, ab);
-        if (sq_prefixdb_asn(db, sq_prefixdb_find6(db, ab)) != want && bad++ < 5)
+        if ((sq_prefixdb_asn(db, sq_prefixdb_find6(db, ab)) != want ||
+             sq_prefixdb_asn6(db, ab) != want) &&
+            bad++ < 5)
             SQ_CHECK(0, "random6 #%zu: want AS%u", i, want);
     }
     SQ_CHECK(bad == 0, "%d of %d random IPv6 lookups wrong", bad, NA);
@@ -567,7 +572,9 @@ test_random_ranges(void)
         for (size_t j = 0; j < NR && want == 0; j++)
             if (a >= lo[j] && a <= hi[j])
                 want = (uint32_t)j + 1;
-        if (asn_of(db, sq_prefixdb_find4(db, a)) != want && bad++ < 5)
+        if ((asn_of(db, sq_prefixdb_find4(db, a)) != want ||
+             sq_prefixdb_asn4(db, a) != want) &&
+            bad++ < 5)
             SQ_CHECK(0, "range %08x: want AS%u", a, want);
     }
     SQ_CHECK(bad == 0, "%d of %d range lookups wrong", bad, NA);
