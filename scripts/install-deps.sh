@@ -6,9 +6,9 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config git
 clang clang-14 libclang-rt-14-dev clang-format clang-tidy cppcheck
 libjansson-dev libcurl4-openssl-dev libsqlite3-dev libc-ares-dev
-libidn2-dev libpsl-dev libpq-dev libmaxminddb-dev libgmime-3.0-dev
+libidn2-dev libpsl-dev libpq-dev libmaxminddb-dev libgmime-3.0-dev libpcre2-dev zlib1g-dev
 libmaxmind-db-writer-perl mmdb-bin
-nsd whois sqlite3 postgresql opensmtpd openssl python3-jsonschema python3-yaml
+nsd whois sqlite3 postgresql opensmtpd openssl python3-jsonschema python3-yaml fail2ban
 spamassassin perl python3"
 
 missing=""
