@@ -1,10 +1,12 @@
 #!/bin/sh
-# store_pg.sh - the store's PostgreSQL backend against a throwaway cluster.
+# store_pg.sh - every store-backed module on PostgreSQL, against one
+# throwaway cluster.
 #
 # initdb's a cluster in a temporary directory, starts it on 127.0.0.1 on
 # a port the OS picks (unix socket in the same directory), and runs the
-# backend-neutral parts of store_test and cache_test against it through
-# SQ_TEST_STORE.  The cluster is stopped and the directory removed
+# backend-neutral parts of store_test, cache_test, outbox_test and the
+# tracking tests against it through SQ_TEST_STORE, each in a database of
+# its own (createdb).  The cluster is stopped and the directory removed
 # however the test ends.  Skips (77) when the PostgreSQL server binaries
 # are absent, when the library was built without libpq, or when the unit
 # test programs are not built.  As root, the server runs as the
@@ -70,10 +72,16 @@ $run "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 60 \
     start >/dev/null || { cat "$tmp/server.log"; exit 1; }
 started=1
 
-SQ_TEST_STORE="postgresql://squeaky@127.0.0.1:$port/postgres"
-export SQ_TEST_STORE
+createdb=$bindir/createdb
+[ -x "$createdb" ] || createdb=$(command -v createdb || echo /usr/bin/createdb)
 rc=0
-for t in store_test cache_test; do
+for t in store_test cache_test outbox_test tracking_ingest_test \
+    tracking_stats_test; do
+    [ -x "$tests/$t" ] || { echo "store_pg: $t not built"; rc=1; continue; }
+    "$createdb" -h 127.0.0.1 -p "$port" -U squeaky "$t" ||
+        { rc=1; continue; }
+    SQ_TEST_STORE="postgresql://squeaky@127.0.0.1:$port/$t"
+    export SQ_TEST_STORE
     set +e
     "$tests/$t"
     r=$?
