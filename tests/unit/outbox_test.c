@@ -9,7 +9,7 @@
  *
  * The clock is set with sq_outbox_set_now(), so every time rule is
  * checked at exact boundaries.  With SQ_TEST_STORE set to another store
- * URI (tests/it/outbox_pg.sh: PostgreSQL) every test runs on that store.
+ * URI (tests/it/store_pg.sh: PostgreSQL) every test runs on that store.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "sqtest.h"
@@ -56,7 +56,7 @@ static const char MSG[] = "From: reporter@example.org\n"
                           "last line without newline";
 
 /* A fresh outbox: an SQLite file per test, or with SQ_TEST_STORE set
- * (tests/it/outbox_pg.sh: PostgreSQL) that store with the outbox's
+ * (tests/it/store_pg.sh: PostgreSQL) that store with the outbox's
  * tables dropped first. */
 static sq_outbox *
 open_outbox(const char *name, sq_store **st)

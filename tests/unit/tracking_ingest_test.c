@@ -197,7 +197,7 @@ run(void)
 }
 
 /* The store: an SQLite file in dir, or with SQ_TEST_STORE set
- * (tests/it/tracking_pg.sh: PostgreSQL) that store with the outbox's and
+ * (tests/it/store_pg.sh: PostgreSQL) that store with the outbox's and
  * the tracker's tables dropped first. */
 static sq_status
 open_store(const char *dir)
