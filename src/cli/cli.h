@@ -100,6 +100,12 @@ int cli_parse_long(const char *s, long min, long max, long *out);
 /* Online CPUs (at least 1, at most 64). */
 long cli_cpus(void);
 
+/* The diag's first message (else st's text) on stderr; returns code. */
+int cli_fail(sq_diag *d, sq_status st, int code);
+/* Epoch seconds as YYYY-MM-DDTHH:MM:SSZ ("" for t <= 0 when empty_zero;
+ * the number itself when gmtime cannot say). */
+void cli_iso_time(long long t, int empty_zero, char *out, size_t len);
+
 /* Progress on stderr when it is a terminal (rate limited). */
 void cli_progress(const char *what, size_t n, int final);
 

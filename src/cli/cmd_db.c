@@ -279,17 +279,6 @@ cmd_build(struct db_run *r, int remember)
 
 /* ---- open, info, lookup ---- */
 
-static void
-format_time(long long t, char *out, size_t len)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, len, "%lld", t);
-}
-
 static int
 open_db(const struct db_run *r, sq_prefixdb **db)
 {
@@ -340,7 +329,7 @@ cmd_info(struct db_run *r)
     if (rc != CLI_OK)
         return rc;
     sq_prefixdb_get_info(db, &in);
-    format_time(in.built, when, sizeof(when));
+    cli_iso_time(in.built, 0, when, sizeof(when));
     if (r->c.json) {
         struct jbuf b;
 

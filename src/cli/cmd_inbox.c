@@ -35,16 +35,6 @@ struct inbox_run {
         unreadable;
 };
 
-static int
-inbox_fail(sq_diag *d, sq_status st, int code)
-{
-    if (d != NULL && sq_diag_count(d) > 0)
-        cli_err(0, "%s", sq_diag_message(d, 0));
-    else
-        cli_err(0, "%s", sq_strerror(st));
-    return code;
-}
-
 static void
 one_json(const char *label, const sq_ingest_result *res)
 {
@@ -138,7 +128,7 @@ ingest_path(struct inbox_run *r, const char *path)
             continue;
         }
         if ((st = sq_tracking_ingest(r->tr, msg, len, &res, d)) != SQ_OK) {
-            rc = inbox_fail(d, st, CLI_INTERNAL);
+            rc = cli_fail(d, st, CLI_INTERNAL);
             break;
         }
         count(r, &res);
@@ -202,7 +192,7 @@ do_revive(struct inbox_run *r, int n, char **addrs)
         else if (st == SQ_EINVAL)
             rc = cli_err(CLI_USAGE, "%s: not an address", addrs[i]);
         else if (st != SQ_OK)
-            rc = inbox_fail(d, st, CLI_INTERNAL);
+            rc = cli_fail(d, st, CLI_INTERNAL);
         else if (!r->c.quiet)
             printf("%s: alive again\n", addrs[i]);
         sq_diag_free(d);
@@ -242,7 +232,7 @@ cmd_inbox(int argc, char **argv)
             SQ_OK ||
         (st = sq_outbox_open(r.store, d, &r.ob)) != SQ_OK ||
         (st = sq_tracking_open(r.store, r.ob, d, &r.tr)) != SQ_OK)
-        rc = inbox_fail(d, st, CLI_INTERNAL);
+        rc = cli_fail(d, st, CLI_INTERNAL);
     else if (strcmp(r.c.ops[0], "ingest") == 0)
         rc = do_ingest(&r, r.c.nops - 1, r.c.ops + 1);
     else

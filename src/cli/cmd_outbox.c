@@ -55,28 +55,6 @@ outbox_opt(void *ud, int id, const char *arg)
     return -1;
 }
 
-static int
-fail(sq_diag *d, sq_status st, int code)
-{
-    if (d != NULL && sq_diag_count(d) > 0)
-        cli_err(0, "%s", sq_diag_message(d, 0));
-    else
-        cli_err(0, "%s", sq_strerror(st));
-    return code;
-}
-
-static void
-iso_time(long long t, char buf[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
-        buf[0] = '\0';
-    else
-        strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void
 item_json(FILE *f, const sq_outbox_item *it)
 {
@@ -85,9 +63,9 @@ item_json(FILE *f, const sq_outbox_item *it)
     size_t len = 0;
     const char *msg = sq_outbox_item_message(it, &len);
 
-    iso_time(sq_outbox_item_created(it), c);
-    iso_time(sq_outbox_item_sent(it), s);
-    iso_time(sq_outbox_item_next_attempt(it), n);
+    cli_iso_time(sq_outbox_item_created(it), 1, c, sizeof(c));
+    cli_iso_time(sq_outbox_item_sent(it), 1, s, sizeof(s));
+    cli_iso_time(sq_outbox_item_next_attempt(it), 1, n, sizeof(n));
     jb_init(&b);
     jb_raw(&b, "{", 1);
     jb_kv_int(&b, "id", sq_outbox_item_id(it), 1);
@@ -125,7 +103,7 @@ item_text(FILE *f, const sq_outbox_item *it)
     char c[32];
     const char *err = sq_outbox_item_last_error(it);
 
-    iso_time(sq_outbox_item_created(it), c);
+    cli_iso_time(sq_outbox_item_created(it), 1, c, sizeof(c));
     fprintf(f, "%6lld  %-12s %s  %s  %s", sq_outbox_item_id(it),
             sq_outbox_state_name(sq_outbox_item_state(it)), c,
             sq_outbox_item_format(it), sq_outbox_item_dest(it));
@@ -145,7 +123,7 @@ do_list(struct outbox_run *r)
     int rc = CLI_OK;
 
     if (st != SQ_OK)
-        rc = fail(d, st, CLI_INTERNAL);
+        rc = cli_fail(d, st, CLI_INTERNAL);
     for (size_t i = 0; l != NULL && i < sq_outbox_list_count(l); i++) {
         if (r->c.json)
             item_json(stdout, sq_outbox_list_item(l, i));
@@ -185,7 +163,8 @@ do_show(struct outbox_run *r, int n, char **ids)
         if (!parse_id(ids[i], &id)) {
             rc = CLI_USAGE;
         } else if ((st = sq_outbox_get(r->ob, id, d, &it)) != SQ_OK) {
-            rc = fail(d, st, st == SQ_ENOTFOUND ? CLI_NOTFOUND : CLI_INTERNAL);
+            rc = cli_fail(d, st,
+                          st == SQ_ENOTFOUND ? CLI_NOTFOUND : CLI_INTERNAL);
         } else {
             r->c.json ? item_json(stdout, it) : item_text(stdout, it);
             msg = sq_outbox_item_message(it, &len);
@@ -223,10 +202,10 @@ do_change(struct outbox_run *r, const char *verb, int n, char **ids)
         else
             st = sq_outbox_confirm_sent(r->ob, id, d);
         if (st != SQ_OK)
-            rc = fail(d, st,
-                      st == SQ_ENOTFOUND ? CLI_NOTFOUND
-                      : st == SQ_EINVAL  ? CLI_USAGE
-                                         : CLI_INTERNAL);
+            rc = cli_fail(d, st,
+                          st == SQ_ENOTFOUND ? CLI_NOTFOUND
+                          : st == SQ_EINVAL  ? CLI_USAGE
+                                             : CLI_INTERNAL);
         else if (!r->c.quiet)
             printf("%lld: %s\n", id, verb);
         sq_diag_free(d);
@@ -250,9 +229,9 @@ do_send(struct outbox_run *r)
         (e = sq_sender_new(so, d, &s)) == SQ_OK)
         e = sq_sender_run(s, r->ob, r->flags, &st, d);
     if (e != SQ_OK)
-        rc = fail(d, e, e == SQ_EINVAL ? CLI_USAGE : CLI_INTERNAL);
+        rc = cli_fail(d, e, e == SQ_EINVAL ? CLI_USAGE : CLI_INTERNAL);
     else if (st.stopped)
-        rc = fail(d, SQ_ENET, CLI_NOTSENT);
+        rc = cli_fail(d, SQ_ENET, CLI_NOTSENT);
     else
         rc = st.deferred || st.failed || st.held ? CLI_NOTSENT : CLI_OK;
     if (e == SQ_OK && !r->c.quiet)
@@ -313,7 +292,7 @@ cmd_outbox(int argc, char **argv)
     if ((st = sq_store_open(sq_config_get(r.c.cfg, "store"), d, &r.store)) !=
             SQ_OK ||
         (st = sq_outbox_open(r.store, d, &r.ob)) != SQ_OK)
-        rc = fail(d, st, CLI_INTERNAL);
+        rc = cli_fail(d, st, CLI_INTERNAL);
     else
         rc = dispatch(&r);
     sq_diag_free(d);

@@ -94,16 +94,6 @@ stats_opt(void *ud, int id, const char *arg)
     return -1;
 }
 
-static int
-stats_fail(sq_diag *d, sq_status st, int code)
-{
-    if (d != NULL && sq_diag_count(d) > 0)
-        cli_err(0, "%s", sq_diag_message(d, 0));
-    else
-        cli_err(0, "%s", sq_strerror(st));
-    return code;
-}
-
 /* "-", "45s", "12m", "5h", "3d": the largest unit that fits. */
 static void
 duration(long long s, char buf[24])
@@ -179,7 +169,7 @@ one_table(struct stats_run *r, sq_tracking *tr, sq_stats_by by)
     sq_status st = sq_tracking_stats(tr, by, r->since, d, &s);
 
     if (st != SQ_OK) {
-        int rc = stats_fail(d, st, CLI_INTERNAL);
+        int rc = cli_fail(d, st, CLI_INTERNAL);
 
         sq_diag_free(d);
         return rc;
@@ -216,7 +206,7 @@ escalations(struct stats_run *r, sq_tracking *tr)
     int rc;
 
     if (st != SQ_OK) {
-        rc = stats_fail(d, st, CLI_INTERNAL);
+        rc = cli_fail(d, st, CLI_INTERNAL);
         sq_diag_free(d);
         return rc;
     }
@@ -288,7 +278,7 @@ cmd_stats(int argc, char **argv)
             SQ_OK ||
         (st = sq_outbox_open(store, d, &ob)) != SQ_OK ||
         (st = sq_tracking_open(store, ob, d, &tr)) != SQ_OK)
-        rc = stats_fail(d, st, CLI_INTERNAL);
+        rc = cli_fail(d, st, CLI_INTERNAL);
     else
         rc = run(&r, tr);
     sq_diag_free(d);

@@ -77,3 +77,29 @@ cli_progress(const char *what, size_t n, int final)
     last = now;
     fprintf(stderr, "\r%s: %zu%s", what, n, final ? "\n" : "");
 }
+
+/* The diag's first message (else st's text) as "squeaky: cmd: ..."; code. */
+int
+cli_fail(sq_diag *d, sq_status st, int code)
+{
+    if (d != NULL && sq_diag_count(d) > 0)
+        cli_err(0, "%s", sq_diag_message(d, 0));
+    else
+        cli_err(0, "%s", sq_strerror(st));
+    return code;
+}
+
+/* Epoch seconds as YYYY-MM-DDTHH:MM:SSZ; "" for t <= 0 when empty_zero,
+ * else the number itself when out of range. */
+void
+cli_iso_time(long long t, int empty_zero, char *out, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (empty_zero && t <= 0)
+        out[0] = '\0';
+    else if (gmtime_r(&tt, &tm) == NULL ||
+             strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, len, "%lld", t);
+}
