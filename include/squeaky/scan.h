@@ -31,19 +31,19 @@ extern "C" {
 enum { SQ_SCAN_MAX_LINE = 64 * 1024 };
 
 typedef enum sq_scan_format {
-    SQ_SCAN_AUTO = 0,   /* only for sq_scan_format_parse: "auto" */
-    SQ_SCAN_SYSLOG,     /* any syslog file: each line by its program */
-    SQ_SCAN_SSHD,       /* OpenSSH: syslog, short-iso, journal JSON */
-    SQ_SCAN_NETFILTER,  /* kernel iptables/nftables LOG lines */
-    SQ_SCAN_UFW,        /* netfilter lines with a [UFW BLOCK] prefix */
-    SQ_SCAN_FILTERLOG,  /* pf filterlog CSV (pfSense, OPNsense) */
-    SQ_SCAN_WINFW,      /* Windows Firewall pfirewall.log */
-    SQ_SCAN_ACCESS,     /* Apache/nginx common or combined access log */
-    SQ_SCAN_POSTFIX,    /* Postfix SASL authentication failures */
-    SQ_SCAN_DOVECOT,    /* Dovecot authentication failures */
-    SQ_SCAN_EXIM,       /* Exim main log: rejections, auth failures */
-    SQ_SCAN_FAIL2BAN,   /* fail2ban.log "Ban" lines */
-    SQ_SCAN_ASA,        /* Cisco ASA %ASA-x-nnnnnn messages */
+    SQ_SCAN_AUTO = 0,  /* only for sq_scan_format_parse: "auto" */
+    SQ_SCAN_SYSLOG,    /* any syslog file: each line by its program */
+    SQ_SCAN_SSHD,      /* OpenSSH: syslog, short-iso, journal JSON */
+    SQ_SCAN_NETFILTER, /* kernel iptables/nftables LOG lines */
+    SQ_SCAN_UFW,       /* netfilter lines with a [UFW BLOCK] prefix */
+    SQ_SCAN_FILTERLOG, /* pf filterlog CSV (pfSense, OPNsense) */
+    SQ_SCAN_WINFW,     /* Windows Firewall pfirewall.log */
+    SQ_SCAN_ACCESS,    /* Apache/nginx common or combined access log */
+    SQ_SCAN_POSTFIX,   /* Postfix SASL authentication failures */
+    SQ_SCAN_DOVECOT,   /* Dovecot authentication failures */
+    SQ_SCAN_EXIM,      /* Exim main log: rejections, auth failures */
+    SQ_SCAN_FAIL2BAN,  /* fail2ban.log "Ban" lines */
+    SQ_SCAN_ASA,       /* Cisco ASA %ASA-x-nnnnnn messages */
     SQ_SCAN_FORMAT_MAX
 } sq_scan_format;
 
@@ -74,8 +74,7 @@ SQ_API sq_scan_format sq_scanner_format(const sq_scanner *s);
  * is that of mtime (or of now when mtime is 0), minus one when the
  * stamp would lie more than a day after the reference.  Default: the
  * time sq_scanner_new() was called. */
-SQ_API void sq_scanner_set_now(sq_scanner *s, long long now,
-                               long long mtime);
+SQ_API void sq_scanner_set_now(sq_scanner *s, long long now, long long mtime);
 /* Zone of stamps that carry none (syslog, Windows "Local"), minutes
  * east of UTC.  Until set, such stamps are read as UTC and the event
  * says the zone is unknown. */
@@ -86,8 +85,8 @@ SQ_API void sq_scanner_set_zone(sq_scanner *s, int offset_minutes);
  * SQ_OK and *ev set: an event.  SQ_ENOTFOUND: no event (also for
  * binary garbage and invalid UTF-8 around the anchors).  SQ_ELIMIT_LINE:
  * longer than SQ_SCAN_MAX_LINE.  *ev is borrowed (see top). */
-SQ_API sq_status sq_scanner_line(sq_scanner *s, const char *line,
-                                 size_t len, unsigned long long offset,
+SQ_API sq_status sq_scanner_line(sq_scanner *s, const char *line, size_t len,
+                                 unsigned long long offset,
                                  const sq_scan_event **ev);
 
 /* Scan a buffer of whole lines ('\n' separated; a last line without a

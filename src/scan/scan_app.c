@@ -37,22 +37,52 @@ bracket_addr(sq_scan_event *ev, const char *p, size_t n)
 
 /* Paths only scanners ask for (probes when answered 4xx). */
 static const char *const probe_paths[] = {
-    "/.env",          "/.git/",        "/.svn/",           "/.aws/",
-    "/.ds_store",     "/wp-login.php", "/xmlrpc.php",      "/wp-admin",
-    "/wp-content/plugins/", "/phpmyadmin", "/pma/",        "/myadmin",
-    "/mysqladmin",    "/cgi-bin/",     "/boaform",         "/hnap1",
-    "/actuator",      "/solr/",        "/vendor/phpunit",  "eval-stdin.php",
-    "/shell",         "/setup.php",    "/gponform",        "/manager/html",
-    "/console/",      "/druid/",       "/_ignition",       "/telescope",
-    "/wls-wsat",      "/invoker/",     "/jenkins",         "/owa/auth",
-    "/remote/fgt_lang", "/+cscoe+",    "/api/jsonws",      "/server-status",
-    "/config.json",   "/admin.php",    "/xdebug",          "/.well-known/security.txt.php",
+    "/.env",
+    "/.git/",
+    "/.svn/",
+    "/.aws/",
+    "/.ds_store",
+    "/wp-login.php",
+    "/xmlrpc.php",
+    "/wp-admin",
+    "/wp-content/plugins/",
+    "/phpmyadmin",
+    "/pma/",
+    "/myadmin",
+    "/mysqladmin",
+    "/cgi-bin/",
+    "/boaform",
+    "/hnap1",
+    "/actuator",
+    "/solr/",
+    "/vendor/phpunit",
+    "eval-stdin.php",
+    "/shell",
+    "/setup.php",
+    "/gponform",
+    "/manager/html",
+    "/console/",
+    "/druid/",
+    "/_ignition",
+    "/telescope",
+    "/wls-wsat",
+    "/invoker/",
+    "/jenkins",
+    "/owa/auth",
+    "/remote/fgt_lang",
+    "/+cscoe+",
+    "/api/jsonws",
+    "/server-status",
+    "/config.json",
+    "/admin.php",
+    "/xdebug",
+    "/.well-known/security.txt.php",
 };
 
 /* Text no client sends by accident: a probe whatever the status. */
 static const char *const exploit_marks[] = {
-    "${jndi:", "/etc/passwd", "../../", "..%2f", "%2e%2e/", "/bin/sh",
-    "union select", "union%20select", "<script", "%3cscript",
+    "${jndi:", "/etc/passwd",  "../../",         "..%2f",   "%2e%2e/",
+    "/bin/sh", "union select", "union%20select", "<script", "%3cscript",
 };
 
 static int
@@ -135,8 +165,7 @@ scan_postfix(sq_scanner *s, const char *l, size_t n)
 
 /* ", key=VALUE" (VALUE up to ',' or end; "<...>" unwrapped). */
 static size_t
-dv_field(const char *m, size_t n, const char *key, size_t kl,
-         const char **v)
+dv_field(const char *m, size_t n, const char *key, size_t kl, const char **v)
 {
     const char *k = scan_find(m, n, key, kl), *e;
     size_t rest;
@@ -177,12 +206,10 @@ scan_dovecot_msg(sq_scanner *s, const sl_line *sl)
             return 0;
         vl = dv_field(m, n, SCAN_LIT(" user="), &v);
         scan_user(ev, v, vl);
-        ev->service = lg - m >= 4 && memcmp(lg - 4, "pop3", 4) == 0
-                          ? "pop3"
-                          : lg - m >= 10 && memcmp(lg - 10, "managesieve",
-                                                    10) == 0
-                                ? "sieve"
-                                : "imap";
+        ev->service = lg - m >= 4 && memcmp(lg - 4, "pop3", 4) == 0 ? "pop3"
+                      : lg - m >= 10 && memcmp(lg - 10, "managesieve", 10) == 0
+                          ? "sieve"
+                          : "imap";
         return 1;
     }
     if (!SCAN_HAS(m, n, "auth") ||

@@ -141,8 +141,8 @@ scan_filterlog(sq_scanner *s, const char *l, size_t n)
     if (sp == NULL)
         sp = sl.msg - 1;
     k = csv_split(sp + 1, (size_t)(l + n - sp - 1), f, fl);
-    if (k < 17 || !(SCAN_HAS(f[6], fl[6], "block") ||
-                    SCAN_HAS(f[6], fl[6], "reject")) ||
+    if (k < 17 ||
+        !(SCAN_HAS(f[6], fl[6], "block") || SCAN_HAS(f[6], fl[6], "reject")) ||
         !(fl[7] == 2 && memcmp(f[7], "in", 2) == 0))
         return 0;
     if (fl[8] == 1 && f[8][0] == '4' && k >= 20) {
@@ -308,8 +308,8 @@ scan_asa(sq_scanner *s, const char *l, size_t n)
     if (l[0] == '<')
         while (k < n && l[k] != '>')
             k++;
-    if (k < n && scan_time_into(s, l + k + (l[0] == '<'),
-                                n - k - (l[0] == '<')) == 0)
+    if (k < n &&
+        scan_time_into(s, l + k + (l[0] == '<'), n - k - (l[0] == '<')) == 0)
         s->ev.flags = 0;
     i = (size_t)(a - l);
     a = memchr(a, ':', n - i);

@@ -126,12 +126,13 @@ failed(sq_scanner *s, const char *m, size_t n)
 
 /* key=value field of a PAM line ("rhost=", "user="): value length. */
 static size_t
-pam_field(const char *m, size_t n, const char *key, size_t klen,
-          const char **v)
+pam_field(const char *m, size_t n, const char *key, size_t klen, const char **v)
 {
     const char *k = scan_find(m, n, key, klen);
 
-    if (k == NULL || (k > m && k[-1] != ' '))
+    while (k != NULL && k > m && k[-1] != ' ') /* "user=" in "ruser=" */
+        k = scan_find(k + 1, n - (size_t)(k + 1 - m), key, klen);
+    if (k == NULL)
         return 0;
     *v = k + klen;
     return scan_token(*v, n - (size_t)(*v - m));
@@ -280,14 +281,16 @@ sshd_classify(sq_scanner *s, const char *m, size_t n, unsigned pid)
     if (SCAN_HAS(m, n, "User ") && n > 5) {
         if (not_allowed(s, m, n))
             return 1;
-        return scan_find(m, n, SCAN_LIT(" not allowed because account is "
-                                        "locked")) != NULL &&
+        return scan_find(m, n,
+                         SCAN_LIT(" not allowed because account is "
+                                  "locked")) != NULL &&
                by_pid(s, pid);
     }
     if (SCAN_HAS(m, n, "maximum authentication attempts exceeded for "))
         return user_from(s, m, n, 45);
-    if (SCAN_HAS(m, n, "User not known to the underlying authentication "
-                       "module for "))
+    if (SCAN_HAS(m, n,
+                 "User not known to the underlying authentication "
+                 "module for "))
         return user_from(s, m, n, 64);
     if ((SCAN_HAS(m, n, "Authentication ") ||
          SCAN_HAS(m, n, "authentication ")) &&

@@ -18,8 +18,7 @@ scan_time_into(sq_scanner *s, const char *l, size_t n)
     size_t used = 0;
 
     if (sq_scan_time_parse(l, n, s->ref, s->zone, s->zone_known, &ev->time,
-                           &ev->usec, &ev->zone, &ev->flags,
-                           &used) != SQ_OK)
+                           &ev->usec, &ev->zone, &ev->flags, &used) != SQ_OK)
         return 0;
     return used;
 }
@@ -175,8 +174,8 @@ scan_journal_split(sq_scanner *s, const char *l, size_t n, sl_line *out)
     size_t used;
     unsigned long long us = 0;
 
-    len = json_str(l, n, SCAN_LIT("\"__REALTIME_TIMESTAMP\":"), num,
-                   sizeof(num));
+    len =
+        json_str(l, n, SCAN_LIT("\"__REALTIME_TIMESTAMP\":"), num, sizeof(num));
     if (len <= 0 || len > 19)
         return 0;
     for (long i = 0; i < len; i++) {

@@ -118,8 +118,7 @@ parse_iso(const char *p, size_t n, tparts *t)
 
     if (!digits(p, n, &i, 4, &y) || i >= n || p[i++] != '-' ||
         !digits(p, n, &i, 2, &t->mon) || i >= n || p[i++] != '-' ||
-        !digits(p, n, &i, 2, &t->day) || i >= n ||
-        (p[i] != 'T' && p[i] != ' '))
+        !digits(p, n, &i, 2, &t->day) || i >= n || (p[i] != 'T' && p[i] != ' '))
         return 0;
     i++;
     t->year = y;
@@ -217,8 +216,8 @@ parse_epoch(const char *p, size_t n, long long *secs, tparts *t)
             t->usec += (unsigned)(p[i] - '0') * scale;
             scale /= 10;
         }
-    if (i < n && p[i] != ' ' && p[i] != '\t' && p[i] != ',' &&
-        p[i] != ']' && p[i] != ';')
+    if (i < n && p[i] != ' ' && p[i] != '\t' && p[i] != ',' && p[i] != ']' &&
+        p[i] != ';')
         return 0;
     *secs = v;
     t->has_zone = 1;
