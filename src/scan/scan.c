@@ -188,7 +188,7 @@ scan_user(sq_scan_event *ev, const char *p, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
 
-        ev->user[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+        ev->user[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
     }
     ev->user[n] = '\0';
 }

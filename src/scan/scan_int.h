@@ -62,8 +62,8 @@ typedef struct sl_line {
 void scan_ev_reset(sq_scanner *s);
 /* Parse [p, p+n) as an address into dst (SCAN_IP_MAX); 1 on success. */
 int scan_ip(const char *p, size_t n, char *dst);
-/* Copy a user name (cut to SCAN_USER_MAX - 1 bytes, control bytes to
- * '?'). */
+/* Copy a user name (cut to SCAN_USER_MAX - 1 bytes, control and non-ASCII
+ * bytes to '?', so the name is safe in JSON and terminals). */
 void scan_user(sq_scan_event *ev, const char *p, size_t n);
 /* Decimal port 1..65535 from [p, p+n), 0 when not one. */
 unsigned scan_port(const char *p, size_t n);

@@ -125,7 +125,10 @@ parse_iso(const char *p, size_t n, tparts *t)
     t->has_year = 1;
     if (!read_hms(p, n, &i, t))
         return 0;
-    if (!read_zone(p, n, &i, t) && i < n && p[i] == ' ') {
+    if (i < n && (p[i] == '+' || p[i] == '-' || p[i] == 'Z') &&
+        !read_zone(p, n, &i, t))
+        return 0; /* a broken zone */
+    if (!t->has_zone && i < n && p[i] == ' ') {
         /* Exim's " +0100": a space, then exactly +hhmm and a space. */
         size_t j = i + 1;
 
