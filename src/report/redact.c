@@ -364,7 +364,8 @@ rd_redact(const sq_redactor *r, const char *in, size_t len, int only_safe,
         from = i;
         reps++;
     }
-    g_string_append_len(g, in + from, (gssize)(len - from));
+    if (len > from) /* in may be NULL when len is 0 */
+        g_string_append_len(g, in + from, (gssize)(len - from));
     free(x.idx);
     if (nrepl != NULL)
         *nrepl = reps;
