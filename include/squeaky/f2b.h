@@ -23,22 +23,23 @@ extern "C" {
 
 /* Named limits. */
 enum {
-    SQ_F2B_MAX_LINE = 64 * 1024,         /* longest log line matched */
-    SQ_F2B_MAX_CONF = 1024 * 1024,       /* largest .conf file read */
-    SQ_F2B_MAX_INCLUDES = 32,            /* files in one filter */
-    SQ_F2B_MAX_VALUE = 256 * 1024,       /* an expanded option value */
-    SQ_F2B_MATCH_LIMIT = 1000000,        /* PCRE2 match limit per regex */
-    SQ_F2B_DEPTH_LIMIT = 10000,          /* PCRE2 depth limit per regex */
-    SQ_F2B_MLFID_CACHE = 100             /* as fail2ban's mlfid cache */
+    SQ_F2B_MAX_LINE = 64 * 1024,   /* longest log line matched */
+    SQ_F2B_MAX_CONF = 1024 * 1024, /* largest .conf file read */
+    SQ_F2B_MAX_INCLUDES = 32,      /* files in one filter */
+    SQ_F2B_MAX_VALUE = 256 * 1024, /* an expanded option value */
+    SQ_F2B_MATCH_LIMIT = 1000000,  /* PCRE2 match limit per regex */
+    SQ_F2B_DEPTH_LIMIT = 10000,    /* PCRE2 depth limit per regex */
+    SQ_F2B_MLFID_CACHE = 100       /* as fail2ban's mlfid cache */
 };
 
 typedef struct sq_f2b_filter sq_f2b_filter;
 typedef struct sq_f2b_matcher sq_f2b_matcher;
 
 /* Reads one file for sq_f2b_filter_load_mem(): name is relative to the
- * configuration directory ("filter.d/sshd.conf", "filter.d/common.local").
- * Return 1 and set *data/*len (borrowed until the load returns), or 0
- * when the file does not exist. */
+ * configuration directory (filter.d/sshd.conf, filter.d/common.local).
+ * Return 1 and set *data and *len (borrowed until the next call or the end
+ * of the load), 0 when the file does not exist, -1 when it cannot be
+ * read. */
 typedef int (*sq_f2b_read_fn)(void *ctx, const char *name, const char **data,
                               size_t *len);
 
@@ -59,8 +60,7 @@ SQ_API void sq_f2b_filter_free(sq_f2b_filter *f);
 SQ_API size_t sq_f2b_filter_failregex_count(const sq_f2b_filter *f);
 SQ_API const char *sq_f2b_filter_failregex(const sq_f2b_filter *f, size_t i);
 SQ_API size_t sq_f2b_filter_ignoreregex_count(const sq_f2b_filter *f);
-SQ_API const char *sq_f2b_filter_ignoreregex(const sq_f2b_filter *f,
-                                             size_t i);
+SQ_API const char *sq_f2b_filter_ignoreregex(const sq_f2b_filter *f, size_t i);
 SQ_API const char *sq_f2b_filter_prefregex(const sq_f2b_filter *f);
 SQ_API const char *sq_f2b_filter_datepattern(const sq_f2b_filter *f);
 /* Notes on what the filter uses that squeaky treats differently
