@@ -95,6 +95,7 @@ void
 sq_scanner_set_now(sq_scanner *s, long long now, long long mtime)
 {
     s->ref = mtime != 0 ? mtime : now;
+    s->tkeylen = 0;
 }
 
 void
@@ -104,6 +105,7 @@ sq_scanner_set_zone(sq_scanner *s, int offset_minutes)
         return;
     s->zone = offset_minutes;
     s->zone_known = 1;
+    s->tkeylen = 0;
 }
 
 void

@@ -48,6 +48,13 @@ struct sq_scanner {
     unsigned long clock;
     pid_slot pids[SCAN_PID_SLOTS];
     sq_scan_event ev;
+    /* the last stamp read and its result: lines of the same second
+     * skip the parse (reset by set_now / set_zone) */
+    char tkey[32];
+    size_t tkeylen, tused;
+    long long tval;
+    unsigned tusec, tflags;
+    int tzone;
     char *jbuf; /* journal JSON MESSAGE, unescaped (SQ_SCAN_MAX_LINE) */
 };
 

@@ -17,9 +17,31 @@ scan_time_into(sq_scanner *s, const char *l, size_t n)
     sq_scan_event *ev = &s->ev;
     size_t used = 0;
 
+    if (s->tkeylen > 0 && n > s->tkeylen + 1 && l[s->tkeylen] == ' ' &&
+        l[s->tkeylen + 1] != '+' && l[s->tkeylen + 1] != '-' &&
+        memcmp(l, s->tkey, s->tkeylen) == 0) {
+        ev->time = s->tval;
+        ev->usec = s->tusec;
+        ev->zone = s->tzone;
+        ev->flags |= s->tflags;
+        return s->tused;
+    }
     if (sq_scan_time_parse(l, n, s->ref, s->zone, s->zone_known, &ev->time,
                            &ev->usec, &ev->zone, &ev->flags, &used) != SQ_OK)
         return 0;
+    s->tkeylen = 0;
+    if (used <= sizeof(s->tkey)) {
+        /* the stamp text itself is the key (a following space is
+         * required on reuse so "10:00:01" never matches "10:00:01.5",
+         * and no zone after it) */
+        memcpy(s->tkey, l, used);
+        s->tkeylen = used;
+        s->tused = used;
+        s->tval = ev->time;
+        s->tusec = ev->usec;
+        s->tzone = ev->zone;
+        s->tflags = ev->flags;
+    }
     return used;
 }
 

@@ -1,0 +1,76 @@
+/*
+ * scan_bench_test.c - throughput of the built-in sshd scanner on a
+ * generated auth.log (bench/gen-logs.py), printed, never asserted.
+ *
+ *   python3 bench/gen-logs.py --lines 1000000 -o /tmp/auth.log
+ *   SQ_SCAN_BENCH_FILE=/tmp/auth.log build/.../tests/scan_bench_test
+ *
+ * Without SQ_SCAN_BENCH_FILE the test skips (77).  It checks only that
+ * events came out with an address for every "Failed password" line
+ * (the generator's own count is printed on its stderr).
+ */
+#include "sqtest.h"
+
+#include <squeaky/scan.h>
+
+#include <time.h>
+
+typedef struct tally {
+    size_t events, failed, helpers, bypid;
+} tally;
+
+static int
+count(void *ctx, const sq_scan_event *ev)
+{
+    tally *t = ctx;
+
+    t->events++;
+    t->helpers += (sq_scan_event_flags(ev) & SQ_SCAN_EV_HELPER) != 0;
+    t->bypid += (sq_scan_event_flags(ev) & SQ_SCAN_EV_PID) != 0;
+    return 0;
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+main(void)
+{
+    const char *path = getenv("SQ_SCAN_BENCH_FILE");
+    size_t len, lines = 0, grep = 0;
+    char *buf;
+    sq_scanner *s = NULL;
+    tally t = {0};
+    double t0, best = 1e9;
+
+    if (path == NULL || (buf = sqtest_slurp(path, &len)) == NULL) {
+        printf("scan_bench_test: SQ_SCAN_BENCH_FILE not set, skipped\n");
+        return SQTEST_SKIP;
+    }
+    for (const char *p = buf; (p = strstr(p, "Failed password")) != NULL; p++)
+        grep++;
+    SQ_CHECK(sq_scanner_new(SQ_SCAN_SSHD, &s) == SQ_OK, "new");
+    for (int run = 0; s != NULL && run < 3; run++) {
+        memset(&t, 0, sizeof(t));
+        t0 = now();
+        lines = sq_scanner_buffer(s, buf, len, 0, count, &t, NULL);
+        t0 = now() - t0;
+        best = t0 < best ? t0 : best;
+    }
+    printf("scan_bench_test: %zu lines, %zu bytes, best of 3: %.3f s, "
+           "%.0f lines/s, %.0f MB/s; %zu events (%zu PAM helpers, %zu by "
+           "pid); %zu 'Failed password' lines\n",
+           lines, len, best, lines / best, len / best / 1e6, t.events,
+           t.helpers, t.bypid, grep);
+    SQ_CHECK(t.events >= grep, "%zu events < %zu Failed password lines",
+             t.events, grep);
+    sq_scanner_free(s);
+    free(buf);
+    return sqtest_finish("scan_bench_test");
+}
