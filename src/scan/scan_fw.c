@@ -135,8 +135,10 @@ scan_filterlog(sq_scanner *s, const char *l, size_t n)
         !SCAN_HAS(sl.tag, sl.taglen, "filterlog"))
         return 0;
     /* The CSV is the last token (its fields hold no spaces). */
-    while (n > 0 && l[n - 1] == ' ')
+    while (l + n > sl.msg && l[n - 1] == ' ')
         n--;
+    if (l + n <= sl.msg)
+        return 0;
     sp = scan_rfind(sl.msg, (size_t)(l + n - sl.msg), SCAN_LIT(" "));
     if (sp == NULL)
         sp = sl.msg - 1;
