@@ -99,6 +99,10 @@ SQ_API const char *sq_f2b_match_host(const sq_f2b_matcher *m);
 SQ_API int sq_f2b_match_host_is_name(const sq_f2b_matcher *m);
 /* Seconds since the epoch, UTC; -1 when the line had no date. */
 SQ_API long long sq_f2b_match_time(const sq_f2b_matcher *m);
+/* 1 when the date carried its own zone (or was an epoch), with its
+ * offset east of UTC in *offset (NULL allowed); 0 when the caller's
+ * offset was used (then *offset is that). */
+SQ_API int sq_f2b_match_zone(const sq_f2b_matcher *m, long *offset);
 /* The <F-USER> (or <F-ALT_USER>) text, NULL when none. */
 SQ_API const char *sq_f2b_match_user(const sq_f2b_matcher *m);
 /* Index of the failregex that matched (0-based). */

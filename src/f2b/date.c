@@ -242,7 +242,7 @@ to_epoch(const dt *t, int year, long utc_offset)
 }
 
 static int
-finish(const dt *t, long long now, long utc_offset, long long *out)
+finish(const dt *t, long long now, long utc_offset, f2b_date *out)
 {
     int year = t->y;
 
@@ -257,7 +257,9 @@ finish(const dt *t, long long now, long utc_offset, long long *out)
         if (to_epoch(t, year, utc_offset) > now + 86400)
             year--;
     }
-    *out = to_epoch(t, year, utc_offset);
+    out->t = to_epoch(t, year, utc_offset);
+    out->zoned = t->has_zone;
+    out->zone = t->has_zone ? t->zone : utc_offset;
     return 1;
 }
 
@@ -283,7 +285,7 @@ epoch(cur *c, long long *out)
 /* Any template at position p; end of the date in *e. */
 static int
 date_at(const char *line, size_t len, size_t p, long long now, long off,
-        size_t *e, long long *t)
+        size_t *e, f2b_date *t)
 {
     int (*const tpls[])(cur *, dt *) = {tpl_iso, tpl_syslog, tpl_apache};
 
@@ -301,8 +303,10 @@ date_at(const char *line, size_t len, size_t p, long long now, long off,
     {
         cur c = {line, p, len};
 
-        if (epoch(&c, t) && (c.i >= len || !is_wordc(line[c.i]))) {
+        if (epoch(&c, &t->t) && (c.i >= len || !is_wordc(line[c.i]))) {
             *e = c.i;
+            t->zoned = 1;
+            t->zone = 0;
             return 1;
         }
     }
@@ -311,7 +315,7 @@ date_at(const char *line, size_t len, size_t p, long long now, long off,
 
 int
 f2b_date_find(f2b_date_mode mode, const char *line, size_t len, long long now,
-              long utc_offset, size_t *ds, size_t *de, long long *t)
+              long utc_offset, size_t *ds, size_t *de, f2b_date *t)
 {
     if (mode == F2B_DATE_NONE)
         return 0;
@@ -322,7 +326,9 @@ f2b_date_find(f2b_date_mode mode, const char *line, size_t len, long long now,
         if (mode == F2B_DATE_EPOCH) {
             cur c = {line, p, len};
 
-            if (epoch(&c, t)) {
+            if (epoch(&c, &t->t)) {
+                t->zoned = 1;
+                t->zone = 0;
                 *ds = p;
                 *de = c.i;
                 return 1;

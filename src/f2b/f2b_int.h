@@ -91,11 +91,17 @@ typedef enum f2b_date_mode {
     F2B_DATE_NONE         /* datepattern that squeaky cannot mimic */
 } f2b_date_mode;
 
-/* Find a date in line; 1 and [*ds, *de) the date text and *t the UTC
- * time when found. */
+typedef struct f2b_date {
+    long long t; /* seconds since the epoch, UTC */
+    int zoned;   /* the text carried a zone (or was an epoch) */
+    long zone;   /* its offset, else the caller's; seconds east */
+} f2b_date;
+
+/* Find a date in line; 1 and [*ds, *de) the date text and *t when
+ * found. */
 int f2b_date_find(f2b_date_mode mode, const char *line, size_t len,
                   long long now, long utc_offset, size_t *ds, size_t *de,
-                  long long *t);
+                  f2b_date *t);
 /* Parse a datepattern value; F2B_DATE_NONE when not supported. */
 f2b_date_mode f2b_date_mode_of(const char *pattern);
 

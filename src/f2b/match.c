@@ -64,7 +64,7 @@ struct sq_f2b_matcher {
     /* results */
     char host[256], user[256];
     int host_name, has_user;
-    long long time;
+    f2b_date date;
     size_t index;
     f2b_buf gvals; /* "name\0value\0" pairs of the last match */
     char err[160];
@@ -587,7 +587,7 @@ sq_f2b_match(sq_f2b_matcher *m, const char *line, size_t len,
              sq_f2b_result *res)
 {
     size_t ds = 0, de = 0;
-    long long t = -1;
+    f2b_date t = {-1, 0, 0};
     int dated;
     sq_status st;
 
@@ -613,7 +613,9 @@ sq_f2b_match(sq_f2b_matcher *m, const char *line, size_t len,
     f2b_buf_add(&m->buf, "\n", 1);
     if (m->buf.oom)
         return SQ_ENOMEM;
-    m->time = dated ? t : -1;
+    m->date = t;
+    if (!dated)
+        m->date.t = -1;
     st = run(m, dated, res);
     if (st != SQ_OK)
         *res = SQ_F2B_NOMATCH;
@@ -635,7 +637,17 @@ sq_f2b_match_host_is_name(const sq_f2b_matcher *m)
 long long
 sq_f2b_match_time(const sq_f2b_matcher *m)
 {
-    return m->time;
+    return m->date.t;
+}
+
+int
+sq_f2b_match_zone(const sq_f2b_matcher *m, long *offset)
+{
+    if (m->date.t == -1)
+        return 0;
+    if (offset != NULL)
+        *offset = m->date.zone;
+    return m->date.zoned;
 }
 
 const char *

@@ -57,6 +57,9 @@ scan(const sq_f2b_filter *f, const char *path, long long now, int quiet)
         sq_f2b_result r;
         sq_status st;
 
+        /* like fail2ban, an unterminated last line is not read yet */
+        if (line[n - 1] != '\n')
+            break;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             n--;
         lines++;
@@ -73,8 +76,10 @@ scan(const sq_f2b_filter *f, const char *path, long long now, int quiet)
             continue;
         matched++;
         if (!quiet)
-            printf("%s%s %lld.0\n", sq_f2b_match_host_is_name(m) ? "name:" : "",
-                   sq_f2b_match_host(m), sq_f2b_match_time(m));
+            /* fail2ban prints zoned times as integers, others as floats */
+            printf("%s%s %lld%s\n", sq_f2b_match_host_is_name(m) ? "name:" : "",
+                   sq_f2b_match_host(m), sq_f2b_match_time(m),
+                   sq_f2b_match_zone(m, NULL) ? "" : ".0");
     }
     if (quiet)
         printf("lines=%lu matched=%lu ignored=%lu errors=%lu\n", lines, matched,
