@@ -226,15 +226,13 @@ note_address(sq_scanner *s, const char *m, size_t n, unsigned pid)
         pid_forget(s, pid);
         return;
     }
-    if (SCAN_HAS(m, n, "Connection from ") &&
-        scan_ip(m + 16, scan_token(m + 16, n - 16), tmp.src)) {
+    if ((SCAN_HAS(m, n, "Connection from ") &&
+         scan_ip(m + 16, scan_token(m + 16, n - 16), tmp.src)) ||
+        (SCAN_HAS(m, n, "reverse mapping checking ") &&
+         (b = memchr(m, '[', n)) != NULL &&
+         (f = memchr(b, ']', n - (size_t)(b - m))) != NULL &&
+         scan_ip(b + 1, (size_t)(f - b) - 1, tmp.src)))
         pid_remember(s, pid, tmp.src);
-    } else if (SCAN_HAS(m, n, "reverse mapping checking ") &&
-               (b = memchr(m, '[', n)) != NULL &&
-               (f = memchr(b, ']', n - (size_t)(b - m))) != NULL &&
-               scan_ip(b + 1, (size_t)(f - b) - 1, tmp.src)) {
-        pid_remember(s, pid, tmp.src);
-    }
 }
 
 /* Which message; 1 for an event (s->ev filled but the pid). */

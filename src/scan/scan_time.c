@@ -54,7 +54,7 @@ month3(const char *p, size_t n, size_t i)
     if (n < 3 || i > n - 3)
         return 0;
     for (int m = 0; m < 12; m++)
-        if (memcmp(p + i, months + 3 * m, 3) == 0)
+        if (memcmp(p + i, months + (size_t)m * 3, 3) == 0)
             return m + 1;
     return 0;
 }
@@ -274,10 +274,8 @@ sq_scan_time_parse(const char *s, size_t len, long long ref, int default_zone,
     if (isdig(s[0]) && len > 4 && s[4] == '-') {
         if (!parse_iso(s, len, &p))
             return SQ_EPARSE;
-    } else if (isdig(s[0]) && len > 2 && s[2] == '/') {
-        if (!parse_clf(s, len, &p))
-            return SQ_EPARSE;
-    } else if (s[0] == '[' && len > 3 && s[3] == '/') {
+    } else if ((isdig(s[0]) && len > 2 && s[2] == '/') ||
+               (s[0] == '[' && len > 3 && s[3] == '/')) {
         if (!parse_clf(s, len, &p))
             return SQ_EPARSE;
     } else if (isdig(s[0])) {
