@@ -272,12 +272,13 @@ detect_line(const char *l, size_t n)
         const char *anchor;
         sq_scan_format f;
     } anchors[] = {
-        {"[UFW ", SQ_SCAN_UFW},           {" filterlog", SQ_SCAN_FILTERLOG},
-        {"%ASA-", SQ_SCAN_ASA},           {"%FTD-", SQ_SCAN_ASA},
-        {" sshd[", SQ_SCAN_SSHD},         {" sshd(", SQ_SCAN_SSHD},
-        {" sshd:", SQ_SCAN_SSHD},         {"\"sshd\"", SQ_SCAN_SSHD},
-        {" postfix/", SQ_SCAN_POSTFIX},   {" dovecot", SQ_SCAN_DOVECOT},
-        {" fail2ban.", SQ_SCAN_FAIL2BAN}, {" SRC=", SQ_SCAN_NETFILTER},
+        {"[UFW ", SQ_SCAN_UFW},        {" filterlog", SQ_SCAN_FILTERLOG},
+        {"%ASA-", SQ_SCAN_ASA},        {"%FTD-", SQ_SCAN_ASA},
+        {" sshd[", SQ_SCAN_SSHD},      {" sshd(", SQ_SCAN_SSHD},
+        {" sshd:", SQ_SCAN_SSHD},      {" sshd-session[", SQ_SCAN_SSHD},
+        {"\"sshd\"", SQ_SCAN_SSHD},    {" postfix/", SQ_SCAN_POSTFIX},
+        {" dovecot", SQ_SCAN_DOVECOT}, {" fail2ban.", SQ_SCAN_FAIL2BAN},
+        {" SRC=", SQ_SCAN_NETFILTER},
     };
 
     if (SCAN_HAS(l, n, "#Software: Microsoft Windows Firewall") ||

@@ -183,8 +183,8 @@ scan_winfw(sq_scanner *s, const char *l, size_t n)
     if (l[0] == '#')
         return 0;
     i = scan_time_into(s, l, n);
-    if (i == 0)
-        return 0;
+    if (i < 19 || l[4] != '-' || l[10] != ' ')
+        return 0; /* "YYYY-MM-DD HH:MM:SS" only */
     f[k] = l;
     fl[k++] = 10;
     f[k] = l + 11;
