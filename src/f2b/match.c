@@ -595,6 +595,7 @@ sq_f2b_match(sq_f2b_matcher *m, const char *line, size_t len,
     m->err[0] = '\0';
     m->ng = 0;
     m->has_user = 0;
+    m->host_name = 0;
     m->host[0] = '\0';
     mlf_free(m->detached);
     m->detached = NULL;
