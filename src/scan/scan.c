@@ -138,6 +138,10 @@ sq_scanner_line(sq_scanner *s, const char *line, size_t len,
     scan_ev_reset(s);
     if (!formats[s->fmt].fn(s, line, len) || s->ev.src[0] == '\0')
         return SQ_ENOTFOUND;
+    /* the application services here all run over TCP */
+    if (s->ev.proto[0] == '\0' && strcmp(s->ev.service, "firewall") != 0 &&
+        strcmp(s->ev.service, "other") != 0)
+        memcpy(s->ev.proto, "tcp", 4);
     s->ev.offset = offset;
     s->ev.length = len;
     *ev = &s->ev;

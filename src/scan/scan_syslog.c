@@ -244,7 +244,8 @@ scan_syslog_any(sq_scanner *s, const char *l, size_t n)
         return scan_sshd_msg(s, &sl);
     }
     if (!scan_syslog_split(s, l, n, &sl))
-        return scan_asa(s, l, n);
+        return scan_find(l, n, SCAN_LIT("%ASA-")) != NULL &&
+               scan_asa(s, l, n); /* "Mmm dd yyyy hh:mm:ss: %ASA-..." */
     if (SCAN_HAS(sl.tag, sl.taglen, "sshd")) {
         s->ev.format = "sshd";
         return scan_sshd_msg(s, &sl);

@@ -73,6 +73,8 @@ check_row(char **f, unsigned row)
                  sq_scan_event_length(ev) == strlen(f[7]),
              "row %u span", row);
     SQ_CHECK(sq_scan_event_flags(ev) & SQ_SCAN_EV_TIME, "row %u: no time", row);
+    if (strcmp(f[3], "firewall") != 0 && strcmp(f[3], "other") != 0)
+        SQ_CHECK_STR(sq_scan_event_protocol(ev), "tcp", "row %u protocol", row);
 }
 
 /* Detection: the sample lines of one format, joined, detect as it. */
@@ -247,9 +249,60 @@ test_bad_input(void)
     free(buf);
 }
 
+typedef struct spans {
+    unsigned long long off[4];
+    size_t len[4], n;
+} spans;
+
+static int
+keep_span(void *ctx, const sq_scan_event *ev)
+{
+    spans *sp = ctx;
+
+    if (sp->n < 4) {
+        sp->off[sp->n] = sq_scan_event_offset(ev);
+        sp->len[sp->n++] = sq_scan_event_length(ev);
+    }
+    return 0;
+}
+
+/* sq_scanner_buffer: offsets from base, CRLF, a too-long line skipped
+ * and counted, a last line without newline. */
+static void
+test_buffer(void)
+{
+    static const char a[] = "Mar  3 10:00:01 web sshd[1]: Invalid user x "
+                            "from 192.0.2.1 port 1\r\n";
+    static const char c[] = "Mar  3 10:00:02 web sshd[2]: Invalid user y "
+                            "from 192.0.2.2";
+    size_t big = SQ_SCAN_MAX_LINE + 10, la = sizeof(a) - 1, lc = sizeof(c) - 1;
+    size_t total = la + big + 1 + lc, too_long = 0, lines;
+    char *buf = malloc(total);
+    spans sp = {{0}, {0}, 0};
+
+    if (buf == NULL)
+        return;
+    memcpy(buf, a, la);
+    memset(buf + la, 'x', big);
+    buf[la + big] = '\n';
+    memcpy(buf + la + big + 1, c, lc);
+    lines = sq_scanner_buffer(scanner_for(SQ_SCAN_SSHD), buf, total, 1000,
+                              keep_span, &sp, &too_long);
+    SQ_CHECK(lines == 3 && too_long == 1 && sp.n == 2,
+             "buffer: %zu lines, "
+             "%zu too long, %zu events",
+             lines, too_long, sp.n);
+    SQ_CHECK(sp.off[0] == 1000 && sp.len[0] == la - 2 &&
+                 sp.off[1] == 1000 + la + big + 1 && sp.len[1] == lc,
+             "buffer spans %llu+%zu %llu+%zu", sp.off[0], sp.len[0], sp.off[1],
+             sp.len[1]);
+    free(buf);
+}
+
 int
 main(void)
 {
+    test_buffer();
     test_samples();
     test_times();
     test_bad_input();
