@@ -182,6 +182,20 @@ scan_ip(const char *p, size_t n, char *dst)
 
     if (n == 0 || n >= SCAN_IP_MAX || !sq_ipaddr_parse(p, n, &a))
         return 0;
+    if (a.v4 && memchr(p, ':', n) == NULL) {
+        /* dotted quad: canonical already unless an octet has a leading
+         * zero (the common case skips the formatter) */
+        int canon = p[0] != '0' || n == 1 || p[1] == '.';
+
+        for (size_t i = 1; canon && i + 1 < n; i++)
+            if (p[i] == '.' && p[i + 1] == '0' && i + 2 < n && p[i + 2] != '.')
+                canon = 0;
+        if (canon) {
+            memcpy(dst, p, n);
+            dst[n] = '\0';
+            return 1;
+        }
+    }
     sq_ipaddr_format(&a, dst);
     return 1;
 }

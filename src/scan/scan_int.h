@@ -19,7 +19,9 @@ enum {
     SCAN_IP_MAX = 46,    /* canonical IPv6 text + NUL */
     SCAN_USER_MAX = 128, /* longer user names are cut (bytes) */
     SCAN_PROTO_MAX = 16,
-    SCAN_PID_SLOTS = 64, /* sshd pid -> address table (LRU) */
+    SCAN_PID_WAYS = 4,   /* sshd pid -> address: 4-way sets, */
+    SCAN_PID_SETS = 64,  /* LRU inside a set */
+    SCAN_PID_SLOTS = SCAN_PID_WAYS * SCAN_PID_SETS,
 };
 
 struct sq_scan_event {

@@ -7,7 +7,8 @@
  * ADDR port N ssh2"), searching backwards, so that a user name holding
  * " from 1.2.3.4" cannot plant an address.  Lines without an address
  * ("Disconnecting: Too many authentication failures") take it from an
- * earlier line of the same pid (SCAN_PID_SLOTS entries, LRU).
+ * earlier line of the same pid (SCAN_PID_SLOTS entries in 4-way sets,
+ * least recently used replaced).
  */
 #include "scan_int.h"
 
@@ -15,32 +16,46 @@
 
 /* ---- pid table ---- */
 
+/* The set of a pid: its 4 slots (a multiplicative hash spreads the
+ * sequential pids of busy hosts over all sets). */
+static pid_slot *
+pid_set(sq_scanner *s, unsigned pid)
+{
+    return &s->pids[((pid * 2654435761u) >> 26) % SCAN_PID_SETS *
+                    SCAN_PID_WAYS];
+}
+
 static pid_slot *
 pid_find(sq_scanner *s, unsigned pid)
 {
-    for (int i = 0; i < SCAN_PID_SLOTS; i++)
-        if (s->pids[i].pid == pid)
-            return &s->pids[i];
+    pid_slot *set = pid_set(s, pid);
+
+    for (int i = 0; i < SCAN_PID_WAYS; i++)
+        if (set[i].pid == pid)
+            return &set[i];
     return NULL;
 }
 
 static void
 pid_remember(sq_scanner *s, unsigned pid, const char *ip)
 {
-    pid_slot *p;
+    pid_slot *set, *p;
+    size_t n;
 
     if (pid == 0)
         return;
     p = pid_find(s, pid);
     if (p == NULL) {
-        p = &s->pids[0];
-        for (int i = 1; i < SCAN_PID_SLOTS; i++)
-            if (s->pids[i].age < p->age)
-                p = &s->pids[i];
+        set = pid_set(s, pid);
+        p = &set[0];
+        for (int i = 1; i < SCAN_PID_WAYS; i++)
+            if (set[i].age < p->age)
+                p = &set[i];
     }
     p->pid = pid;
     p->age = ++s->clock;
-    memcpy(p->ip, ip, strlen(ip) + 1);
+    n = strlen(ip);
+    memcpy(p->ip, ip, n + 1);
 }
 
 static void
@@ -136,6 +151,23 @@ pam_field(const char *m, size_t n, const char *key, size_t klen, const char **v)
         return 0;
     *v = k + klen;
     return scan_token(*v, n - (size_t)(*v - m));
+}
+
+/* "pam_X(sshd:auth): authentication failure;" or (Red Hat's
+ * "sshd(pam_unix)" tag) "authentication failure;" */
+static int
+pam_is_failure(const char *m, size_t n)
+{
+    const char *c = m[0] == 'p' ? memchr(m, ':', n) : NULL;
+
+    if (c != NULL) { /* skip "pam_X(sshd" and "auth): " */
+        c = memchr(c + 1, ':', n - (size_t)(c + 1 - m));
+        if (c == NULL || (size_t)(c - m) + 2 > n)
+            return 0;
+        n -= (size_t)(c - m) + 2;
+        m = c + 2;
+    }
+    return SCAN_HAS(m, n, "authentication failure;");
 }
 
 /* "... authentication failure[s]; logname= ... rhost=ADDR [user=U]" */
@@ -246,8 +278,7 @@ sshd_classify(sq_scanner *s, const char *m, size_t n, unsigned pid)
     if (SCAN_HAS(m, n, "Invalid user ") || SCAN_HAS(m, n, "Illegal user "))
         return user_from(s, m, n, 13);
     if (SCAN_HAS(m, n, "pam_") || SCAN_HAS(m, n, "authentication failure;"))
-        return scan_find(m, n, SCAN_LIT("authentication failure;")) &&
-               pam_failure(s, m, n);
+        return pam_is_failure(m, n) && pam_failure(s, m, n);
     if (SCAN_HAS(m, n, "PAM ") && scan_find(m, n, SCAN_LIT(" more auth"))) {
         size_t used;
 
