@@ -183,7 +183,7 @@ tpl_iso(cur *c, dt *t)
 static int
 tpl_syslog(cur *c, dt *t)
 {
-    size_t save = c->i;
+    size_t save;
 
     if (name3(c, wdays, 7) >= 0 && !lit(c, ' '))
         return 0; /* a weekday name only */

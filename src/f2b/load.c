@@ -141,7 +141,8 @@ load_file(loader *L, const char *name, const char **seen, size_t nseen)
         f2b_cfg_free(&cfg);
         return rc;
     }
-    memcpy(chain, seen, nseen * sizeof(*seen));
+    if (nseen > 0)
+        memcpy(chain, seen, nseen * sizeof(*seen));
     chain[nseen] = name;
     inc = f2b_cfg_sect(&cfg, "INCLUDES");
     if (inc != NULL)

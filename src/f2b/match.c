@@ -119,7 +119,8 @@ sq_f2b_matcher_new(const sq_f2b_filter *f, long long now, long utc_offset,
     m->off = utc_offset;
     m->md = pcre2_match_data_create(MAX_GROUPS * 2, NULL);
     m->mc = pcre2_match_context_create(NULL);
-    m->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    m->js =
+        pcre2_jit_stack_create((size_t)32 * 1024, (size_t)1024 * 1024, NULL);
     if (m->md == NULL || m->mc == NULL) {
         sq_f2b_matcher_free(m);
         return SQ_ENOMEM;
@@ -184,7 +185,7 @@ collect(sq_f2b_matcher *m, const f2b_re *re, const char *s)
     pcre2_pattern_info(re->code, PCRE2_INFO_NAMETABLE, &tab);
     for (uint32_t i = 0; i < cnt; i++) {
         PCRE2_SPTR e = tab + (size_t)i * esz;
-        uint32_t num = ((uint32_t)e[0] << 8) | e[1];
+        size_t num = ((size_t)e[0] << 8) | e[1];
         const char *name = (const char *)e + 2;
         size_t k;
 
@@ -286,7 +287,7 @@ cache_unset(sq_f2b_matcher *m, size_t pos)
     mlf_free(m->detached);
     m->detached = m->cache[pos];
     memmove(&m->cache[pos], &m->cache[pos + 1],
-            (m->ncache - pos - 1) * sizeof(m->cache[0]));
+            (m->ncache - pos - 1) * sizeof(mlf *));
     m->ncache--;
 }
 
@@ -341,8 +342,7 @@ cache_new(sq_f2b_matcher *m, const fail *x)
     e->hash = hash_of(x->v[F_MLFID], x->n[F_MLFID]);
     if (m->ncache == SQ_F2B_MLFID_CACHE) {
         mlf_free(m->cache[0]);
-        memmove(&m->cache[0], &m->cache[1],
-                (m->ncache - 1) * sizeof(m->cache[0]));
+        memmove(&m->cache[0], &m->cache[1], (m->ncache - 1) * sizeof(mlf *));
         m->ncache--;
     }
     m->cache[m->ncache++] = e;
