@@ -19,8 +19,8 @@ enum {
     SCAN_IP_MAX = 46,    /* canonical IPv6 text + NUL */
     SCAN_USER_MAX = 128, /* longer user names are cut (bytes) */
     SCAN_PROTO_MAX = 16,
-    SCAN_PID_WAYS = 4,   /* sshd pid -> address: 4-way sets, */
-    SCAN_PID_SETS = 64,  /* LRU inside a set */
+    SCAN_PID_WAYS = 4,  /* sshd pid -> address: 4-way sets, */
+    SCAN_PID_SETS = 64, /* LRU inside a set */
     SCAN_PID_SLOTS = SCAN_PID_WAYS * SCAN_PID_SETS,
 };
 

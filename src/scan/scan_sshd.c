@@ -21,8 +21,9 @@
 static pid_slot *
 pid_set(sq_scanner *s, unsigned pid)
 {
-    return &s->pids[((pid * 2654435761u) >> 26) % SCAN_PID_SETS *
-                    SCAN_PID_WAYS];
+    size_t set = ((pid * 2654435761u) >> 26) % SCAN_PID_SETS;
+
+    return &s->pids[set * SCAN_PID_WAYS];
 }
 
 static pid_slot *
