@@ -296,7 +296,7 @@ detect_line(const char *l, size_t n)
         {" sshd:", SQ_SCAN_SSHD},      {" sshd-session[", SQ_SCAN_SSHD},
         {"\"sshd\"", SQ_SCAN_SSHD},    {" postfix/", SQ_SCAN_POSTFIX},
         {" dovecot", SQ_SCAN_DOVECOT}, {" fail2ban.", SQ_SCAN_FAIL2BAN},
-        {" SRC=", SQ_SCAN_NETFILTER},
+        {" SRC=", SQ_SCAN_NETFILTER},  {"] [client ", SQ_SCAN_ACCESS},
     };
 
     if (SCAN_HAS(l, n, "#Software: Microsoft Windows Firewall") ||

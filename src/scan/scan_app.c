@@ -94,6 +94,49 @@ has_any(const char *p, size_t n, const char *const *list, size_t cnt)
     return 0;
 }
 
+/* Apache error log: "[Www Mmm dd hh:mm:ss yyyy] [error] [client ADDR]
+ * msg" (2.2) or "... [core:error] [pid N] [client ADDR:PORT] AH...: msg"
+ * (2.4).  Directory listings refused: reconnaissance; a missing file
+ * or script on a probe path, or an exploit mark: vulnerability_scan. */
+static int
+scan_error_log(sq_scanner *s, const char *l, size_t n)
+{
+    sq_scan_event *ev = &s->ev;
+    const char *c = scan_find(l, n, SCAN_LIT("] [client ")), *e, *m;
+    size_t al, ml;
+
+    if (scan_time_into(s, l, n) == 0 || c == NULL)
+        return 0;
+    c += 10;
+    e = memchr(c, ']', n - (size_t)(c - l));
+    if (e == NULL)
+        return 0;
+    al = (size_t)(e - c);
+    if (!scan_ip(c, al, ev->src)) { /* 2.4: ADDR:PORT */
+        const char *colon = scan_rfind(c, al, SCAN_LIT(":"));
+
+        if (colon == NULL || !scan_ip(c, (size_t)(colon - c), ev->src))
+            return 0;
+        ev->sport = scan_port(colon + 1, (size_t)(e - colon) - 1);
+    }
+    m = e + 1;
+    ml = n - (size_t)(m - l);
+    ev->service = "http";
+    if (scan_find(m, ml, SCAN_LIT("Directory index forbidden")) ||
+        scan_find(m, ml, SCAN_LIT("Cannot serve directory"))) {
+        ev->kind = SQ_KIND_RECONNAISSANCE;
+        return 1;
+    }
+    ev->kind = SQ_KIND_VULN_SCAN;
+    if (has_any(m, ml, exploit_marks,
+                sizeof(exploit_marks) / sizeof(exploit_marks[0])))
+        return 1;
+    return (scan_find(m, ml, SCAN_LIT("File does not exist")) ||
+            scan_find(m, ml, SCAN_LIT("not found or unable to stat"))) &&
+           has_any(m, ml, probe_paths,
+                   sizeof(probe_paths) / sizeof(probe_paths[0]));
+}
+
 /* ADDR IDENT USER [time] "METHOD PATH PROTO" STATUS ... */
 int
 scan_access(sq_scanner *s, const char *l, size_t n)
@@ -103,6 +146,8 @@ scan_access(sq_scanner *s, const char *l, size_t n)
     const char *br = a < n ? memchr(l + a, '[', n - a) : NULL, *q, *qe;
     unsigned status;
 
+    if (l[0] == '[')
+        return scan_error_log(s, l, n);
     if (br == NULL || !scan_ip(l, a, ev->src))
         return 0;
     i = (size_t)(br - l);

@@ -202,6 +202,27 @@ parse_clf(const char *p, size_t n, tparts *t)
     return 1;
 }
 
+/* [Www Mmm dd HH:MM:SS[.frac] yyyy] (Apache error log, asctime). */
+static int
+parse_asctime(const char *p, size_t n, tparts *t)
+{
+    size_t i;
+    int y;
+
+    if (n < 26 || p[0] != '[' || p[4] != ' ' || !parse_syslog(p + 5, n - 5, t))
+        return 0;
+    i = 5 + t->used;
+    if (i >= n || p[i++] != ' ' || !digits(p, n, &i, 4, &y) || i >= n ||
+        p[i++] != ']')
+        return 0;
+    if (t->has_year)
+        return 0; /* "Mmm dd yyyy hh:mm:ss yyyy" */
+    t->year = y;
+    t->has_year = 1;
+    t->used = i;
+    return 1;
+}
+
 /* 9..11 digits of epoch seconds, optional fraction. */
 static int
 parse_epoch(const char *p, size_t n, long long *secs, tparts *t)
@@ -277,6 +298,9 @@ sq_scan_time_parse(const char *s, size_t len, long long ref, int default_zone,
     } else if ((isdig(s[0]) && len > 2 && s[2] == '/') ||
                (s[0] == '[' && len > 3 && s[3] == '/')) {
         if (!parse_clf(s, len, &p))
+            return SQ_EPARSE;
+    } else if (s[0] == '[' && len > 4 && s[4] == ' ') {
+        if (!parse_asctime(s, len, &p))
             return SQ_EPARSE;
     } else if (isdig(s[0])) {
         if (!parse_epoch(s, len, &secs, &p))

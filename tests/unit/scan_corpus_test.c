@@ -15,6 +15,8 @@
  *  - loghub Linux_2k (via detection, format "syslog"): sshd rhost=ADDR
  *    lines give the address; host-name rhost=, ftpd, klogind and snmpd
  *    lines give none (no built-in scanner for those programs).
+ *  - loghub Apache_2k (error log): the 32 "Directory index forbidden"
+ *    probes give their address, the other lines none.
  *  - CrowdSec iptables/sshd/pf, logstash Cisco ASA + SFW2 vectors,
  *    Windows Firewall and myNetWatchman vectors: field by field.
  */
@@ -230,6 +232,54 @@ test_linux(void)
     printf("Linux_2k: %zu/%zu sshd rhost=ADDR lines give their IP; %zu of "
            "%zu host-name rhost= lines and %zu of %zu other lines give one\n",
            got, want, hostgot, host, restgot, rest);
+    sq_scanner_free(s);
+    free(lab);
+    free(v);
+    free(buf);
+}
+
+/* loghub Apache_2k (an error log): the 32 "[client ADDR] Directory
+ * index forbidden" lines give ADDR (reconnaissance); nothing else. */
+static void
+test_apache(void)
+{
+    size_t len, n, want = 0, got = 0, rest = 0, restgot = 0;
+    char *buf = load("logs/loghub/Apache/Apache_2k.log", &len), **v;
+    label *lab;
+    sq_scanner *s = NULL;
+    sq_scan_format f = SQ_SCAN_AUTO;
+    const sq_scan_event *ev;
+
+    if (buf == NULL)
+        return;
+    SQ_CHECK(sq_scan_detect(buf, len, &f) == SQ_OK && f == SQ_SCAN_ACCESS,
+             "Apache_2k detected as %s", sq_scan_format_name(f));
+    v = split_lines(buf, len, &n);
+    lab = load_labels("logs/loghub/Apache/Apache_2k.ip_labels.jsonl", n);
+    SQ_CHECK(sq_scanner_new(SQ_SCAN_ACCESS, &s) == SQ_OK, "new");
+    for (size_t i = 0; lab != NULL && s != NULL && i < n; i++) {
+        label *l = &lab[i + 1];
+        sq_status st = sq_scanner_line(s, v[i], strlen(v[i]), 0, &ev);
+
+        if (l->ip[0] != '\0') {
+            want++;
+            got += st == SQ_OK &&
+                   strcmp(sq_scan_event_source_ip(ev), l->ip) == 0 &&
+                   sq_scan_event_kind(ev) == SQ_KIND_RECONNAISSANCE &&
+                   sq_scan_event_time(ev) > 1133654400LL; /* Dec 2005 */
+            SQ_CHECK(st == SQ_OK &&
+                         strcmp(sq_scan_event_source_ip(ev), l->ip) == 0,
+                     "Apache_2k line %zu: want %s", i + 1, l->ip);
+        } else {
+            rest++;
+            restgot += st == SQ_OK;
+            SQ_CHECK(st != SQ_OK, "Apache_2k line %zu: event", i + 1);
+        }
+    }
+    SQ_CHECK(got == want, "Apache_2k: %zu/%zu", got, want);
+    printf("Apache_2k: %zu/%zu labelled lines give their IP; %zu of %zu "
+           "other lines give one\n",
+           got, want, restgot, rest);
     sq_scanner_free(s);
     free(lab);
     free(v);
@@ -513,6 +563,7 @@ main(void)
 {
     test_openssh();
     test_linux();
+    test_apache();
     test_crowdsec();
     test_logstash();
     test_winfw();

@@ -157,6 +157,10 @@ static const struct {
      SQ_SCAN_EV_TIME | SQ_SCAN_EV_ZONE, 125000},
     {"Apache", "[10/Oct/2000:13:55:36 -0700] \"GET", 0, 971211336LL, 0, 0, -420,
      SQ_SCAN_EV_TIME | SQ_SCAN_EV_ZONE, 0},
+    {"Apache error log (asctime)", "[Sun Dec 10 06:55:46 2015] [error]", 0,
+     1449730546LL, 0, 0, 0, SQ_SCAN_EV_TIME, 0},
+    {"Apache 2.4 error log", "[Thu Dec 10 06:55:46.250000 2015] [core", 0,
+     1449730546LL, 0, 0, 0, SQ_SCAN_EV_TIME, 250000},
     {"Cisco with year", "Dec 10 2015 06:55:46: %ASA", 0, 1449730546LL, 0, 0, 0,
      SQ_SCAN_EV_TIME, 0},
 };
