@@ -119,7 +119,16 @@ mix64(uint64_t x)
 
 /* ---- u64 -> u32 map (keys != 0) ---- */
 
-static int map_put(u64map *m, uint64_t key, uint32_t val);
+/* Where key is, or the empty slot it would take (cap > 0, never full). */
+static size_t
+map_slot(const u64map *m, uint64_t key)
+{
+    size_t i = mix64(key) & (m->cap - 1);
+
+    while (m->keys[i] != key && m->keys[i] != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
 
 static int
 map_rehash(u64map *m)
@@ -135,9 +144,16 @@ map_rehash(u64map *m)
         return -1;
     }
     nm.cap = nc;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i] != 0)
-            (void)map_put(&nm, m->keys[i], m->vals[i]);
+    for (size_t i = 0; m->keys != NULL && m->vals != NULL && i < m->cap; i++) {
+        size_t j;
+
+        if (m->keys[i] == 0)
+            continue;
+        j = map_slot(&nm, m->keys[i]);
+        nm.keys[j] = m->keys[i];
+        nm.vals[j] = m->vals[i];
+        nm.n++;
+    }
     free(m->keys);
     free(m->vals);
     *m = nm;
@@ -148,30 +164,29 @@ map_rehash(u64map *m)
 static uint32_t *
 map_get(const u64map *m, uint64_t key)
 {
+    size_t i;
+
     if (m->cap == 0)
         return NULL;
-    for (size_t i = mix64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == key)
-            return &m->vals[i];
-        if (m->keys[i] == 0)
-            return NULL;
-    }
+    i = map_slot(m, key);
+    return m->keys[i] == key ? &m->vals[i] : NULL;
 }
 
 static int
 map_put(u64map *m, uint64_t key, uint32_t val)
 {
+    size_t i;
+
     if ((m->n + 1) * 2 > m->cap && map_rehash(m) != 0)
         return -1;
-    for (size_t i = mix64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == key || m->keys[i] == 0) {
-            if (m->keys[i] == 0)
-                m->n++;
-            m->keys[i] = key;
-            m->vals[i] = val;
-            return 0;
-        }
-    }
+    if (m->keys == NULL || m->vals == NULL)
+        return -1;
+    i = map_slot(m, key);
+    if (m->keys[i] == 0)
+        m->n++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+    return 0;
 }
 
 static void
