@@ -6,6 +6,7 @@
  * an SQLite store in a temporary directory (or $SQ_TEST_STORE).
  */
 #include "sqtest.h"
+#include "tracking_store.h"
 
 #include <squeaky/outbox.h>
 #include <squeaky/store.h>
@@ -262,37 +263,6 @@ run(void)
     escalation();
 }
 
-/* The store: an SQLite file in dir, or with SQ_TEST_STORE set
- * (tests/it/store_pg.sh: PostgreSQL) that store with the outbox's and
- * the tracker's tables dropped first. */
-static sq_status
-open_store(const char *dir)
-{
-    static const char *const drops[] = {
-        "DROP TABLE IF EXISTS outbox_report",
-        "DROP TABLE IF EXISTS outbox_send",
-        "DROP TABLE IF EXISTS tracking_reply",
-        "DROP TABLE IF EXISTS tracking_dead",
-        "DROP TABLE IF EXISTS tracking_link",
-        "DROP TABLE IF EXISTS tracking_sighting",
-        "DELETE FROM sq_schema WHERE module IN ('outbox', 'tracking')"};
-    const char *env = getenv("SQ_TEST_STORE");
-    char uri[512];
-    sq_status st;
-
-    if (env != NULL && env[0] != '\0')
-        snprintf(uri, sizeof(uri), "%s", env);
-    else
-        snprintf(uri, sizeof(uri), "sqlite:%s/t.db", dir);
-    if ((st = sq_store_open(uri, NULL, &store)) != SQ_OK)
-        return st;
-    for (size_t i = 0;
-         env != NULL && env[0] != '\0' && i < sizeof(drops) / sizeof(drops[0]);
-         i++)
-        (void)sq_store_exec(store, drops[i], NULL, 0, NULL, NULL, NULL);
-    return SQ_OK;
-}
-
 int
 main(void)
 {
@@ -301,7 +271,7 @@ main(void)
 
     if (mkdtemp(dir) == NULL)
         return 1;
-    SQ_CHECK(open_store(dir) == SQ_OK, "store");
+    SQ_CHECK(tracking_store_open(dir, &store) == SQ_OK, "store");
     SQ_CHECK(store && sq_outbox_open(store, NULL, &ob) == SQ_OK, "outbox");
     SQ_CHECK(ob && sq_tracking_open(store, ob, NULL, &tr) == SQ_OK, "tracker");
     if (tr != NULL)
