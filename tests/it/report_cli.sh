@@ -197,11 +197,11 @@ envelope_sender = bounces+{tag}@reporter-org.example
 EOF
     sq --send --yes-urls "$D/prize.eml" > "$t/out" 2> "$t/err"
     st=$?
-    n=$(ls "$SQ_SMTP_MAILDIR/new" 2>/dev/null | wc -l)
+    n=$(sq_smtp_delivered)
     [ "$st" -eq 0 ] && [ "$n" -eq 2 ] && ok "--send: 2 reports delivered" ||
         no "--send: exit $st, $n delivered: $(cat "$t/err")"
     sq --send --yes-urls "$D/prize.eml" > "$t/out" 2> "$t/err"
-    n=$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)
+    n=$(sq_smtp_delivered)
     [ "$n" -eq 2 ] && [ "$(grep -c 'already-reported' "$t/out")" -eq 2 ] &&
         ok "--send again: already reported, nothing delivered twice" ||
         no "--send again: $n delivered: $(cat "$t/out")"
@@ -232,13 +232,13 @@ EOF
     st=$?
     # shellcheck disable=SC2086
     "$SQUEAKY" outbox $S2 list --json > "$t/ob" 2>&1
-    [ "$st" -eq 4 ] && grep -q '"state":"deferred"' "$t/ob" && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq 2 ] &&
+    [ "$st" -eq 4 ] && grep -q '"state":"deferred"' "$t/ob" && [ "$(sq_smtp_delivered)" -eq 2 ] &&
         ok "unreachable server: exit 4, report deferred" ||
         no "unreachable server: exit $st: $(cat "$t/err" "$t/ob")"
     # shellcheck disable=SC2086
     "$SQUEAKY" outbox $S2 retry 1 > /dev/null && "$SQUEAKY" outbox $S2 send > "$t/out" 2>&1
     st=$?
-    [ "$st" -eq 0 ] && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq 3 ] &&
+    [ "$st" -eq 0 ] && [ "$(sq_smtp_delivered)" -eq 3 ] &&
         ok "retry + send: delivered once" || no "retry + send: exit $st: $(cat "$t/out")"
 
     # 9. TLS required but the server offers no STARTTLS: refused, deferred
@@ -246,7 +246,7 @@ EOF
     sq --store "sqlite:$t/s3.db" --send --smtp-url "smtp://127.0.0.1:$SQ_SMTP_PLAIN_PORT" \
         "$D/prize.eml" > "$t/out" 2> "$t/err"
     st=$?
-    [ "$st" -eq 4 ] && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq 3 ] &&
+    [ "$st" -eq 4 ] && [ "$(sq_smtp_delivered)" -eq 3 ] &&
         ok "no STARTTLS: exit 4, nothing sent in clear" ||
         no "no STARTTLS: exit $st: $(cat "$t/err")"
 
@@ -265,12 +265,12 @@ EOF
     sq $S4 --send "$t/e1.eml" "$t/e2.eml" "$t/e3.eml" > /dev/null 2>&1
     # shellcheck disable=SC2086
     sq $S4 --send "$t/e4.eml" > /dev/null 2>&1
-    n0=$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)
+    n0=$(sq_smtp_delivered)
     # shellcheck disable=SC2086
     sq $S4 --escalate > "$t/out" 2> "$t/err"
     st=$?
     [ "$st" -eq 0 ] && grep -q '^== AS2856: text report to abuse@transit-1299.example .* upstream' "$t/out" &&
-        grep -q 'goes on after 4 reports' "$t/out" && [ "$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)" -eq "$n0" ] &&
+        grep -q 'goes on after 4 reports' "$t/out" && [ "$(sq_smtp_delivered)" -eq "$n0" ] &&
         ok "--escalate preview: AS2856's upstream desk, the history, nothing sent" ||
         no "--escalate preview: exit $st: $(cat "$t/out" "$t/err" | head -5)"
     # shellcheck disable=SC2086
@@ -278,7 +278,7 @@ EOF
     st=$?
     # shellcheck disable=SC2086
     sq $S4 --escalate --send > "$t/out2" 2>&1
-    n1=$(ls "$SQ_SMTP_MAILDIR/new" | wc -l)
+    n1=$(sq_smtp_delivered)
     [ "$st" -eq 0 ] && [ "$n1" -eq $((n0 + 1)) ] && grep -q 'already-reported' "$t/out2" &&
         grep -l 'abuse escalation' "$SQ_SMTP_MAILDIR"/new/* > /dev/null &&
         ok "--escalate --send: delivered once to the upstream" ||

@@ -145,6 +145,23 @@ sq_smtp_tempfail() {
     sq_smtp__smtpd
 }
 
+# sq_smtp_delivered: the number of mails in the Maildir once OpenSMTPD has
+# delivered every message it accepted (as many "mda delivery" as "smtp
+# envelope" lines in its log; waits up to 30 s). Delivery to the Maildir
+# happens after the SMTP session ends, so a count right after a send races.
+sq_smtp_delivered() {
+    i=0
+    while [ "$i" -lt 300 ]; do
+        e=$(grep -c ' smtp envelope ' "$SQ_SMTP_DIR/smtpd.log" || true)
+        m=$(grep -c ' mda delivery ' "$SQ_SMTP_DIR/smtpd.log" || true)
+        [ "$e" = "$m" ] && break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    find "$SQ_SMTP_MAILDIR/new" "$SQ_SMTP_MAILDIR/cur" -type f | wc -l |
+        tr -d ' '
+}
+
 sq_smtp_start() {
     [ "$(id -u)" = 0 ] || { sq_smtp__skip "OpenSMTPD needs root"; return 77; }
     [ -x /usr/sbin/smtpd ] || { sq_smtp__skip "no /usr/sbin/smtpd"; return 77; }
