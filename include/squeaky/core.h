@@ -43,6 +43,7 @@ typedef enum sq_status {
     SQ_ERATELIMIT,      /* a registry budget is spent or it said 429 */
     SQ_EBLOCKED,        /* a registry says we are blocked */
     SQ_ELOOP,           /* referral loop or too many referrals */
+    SQ_ELIMIT_MEMORY,   /* a documented memory budget is spent */
     SQ_STATUS_MAX
 } sq_status;
 

@@ -143,6 +143,104 @@ SQ_API unsigned sq_scan_event_count(const sq_scan_event *ev);
 SQ_API unsigned long long sq_scan_event_offset(const sq_scan_event *ev);
 SQ_API size_t sq_scan_event_length(const sq_scan_event *ev);
 
+/* ---- aggregation per source (squeaky scan) ----
+ *
+ * An aggregator sums events per (source address, kind): attempts,
+ * lines, first and last time, destination ports, services, user names
+ * and a few evidence lines.  Memory is bounded (docs/SCAN.md, "Memory"):
+ * at most max_sources entries of about 120 bytes each, and
+ * SQ_SCAN_AGG_EVIDENCE bytes of evidence lines, of which the second
+ * half only holds the first line of each source (so every source keeps
+ * at least one line while the first half is spent).  Single-threaded. */
+enum {
+    SQ_SCAN_AGG_MAX_SOURCES = 1 << 20, /* default max_sources */
+    SQ_SCAN_AGG_LINES = 8,             /* evidence lines per source */
+    SQ_SCAN_AGG_LINE_BYTES = 512,      /* an evidence line is cut here */
+    SQ_SCAN_AGG_EVIDENCE = 128 << 20,  /* bytes of evidence lines */
+    SQ_SCAN_AGG_PORTS = 8,             /* destination ports per source */
+    SQ_SCAN_AGG_USERS = 4,             /* user names per source */
+    SQ_SCAN_AGG_SERVICES = 32,         /* distinct service names */
+    SQ_SCAN_AGG_NAMES = 64 * 1024      /* distinct user names kept */
+};
+
+/* One event to aggregate.  Strings may be NULL or "" when absent. */
+typedef struct sq_scan_hit {
+    const char *ip; /* the source (any valid IPv4/IPv6 text) */
+    long long time; /* epoch seconds UTC, 0 when unknown */
+    int zone;       /* minutes east of UTC */
+    int zone_known;
+    unsigned count; /* attempts the line stands for (0 counts as 1) */
+    int helper;     /* SQ_SCAN_EV_HELPER: counted apart */
+    sq_report_kind kind;
+    const char *service, *protocol, *dest_ip, *user;
+    unsigned source_port, dest_port;
+    const char *line; /* the log line (len bytes, no newline) */
+    size_t len;
+} sq_scan_hit;
+
+typedef struct sq_scan_agg sq_scan_agg;
+typedef struct sq_scan_src sq_scan_src;
+
+/* max_sources 0: SQ_SCAN_AGG_MAX_SOURCES. */
+SQ_API sq_status sq_scan_agg_new(size_t max_sources, sq_scan_agg **out);
+SQ_API void sq_scan_agg_free(sq_scan_agg *a);
+/* Fill *h from a scanner event and its line (h borrows from both). */
+SQ_API void sq_scan_hit_from_event(const sq_scan_event *ev, const char *line,
+                                   size_t len, sq_scan_hit *h);
+/* SQ_OK; SQ_EINVAL (no valid source address or kind); SQ_ELIMIT_MEMORY
+ * when the event is from a new source and max_sources are full (the
+ * event is counted in sq_scan_agg_dropped); SQ_ENOMEM. */
+SQ_API sq_status sq_scan_agg_add(sq_scan_agg *a, const sq_scan_hit *h);
+/* Entries in first-seen order. */
+SQ_API size_t sq_scan_agg_count(const sq_scan_agg *a);
+SQ_API const sq_scan_src *sq_scan_agg_get(const sq_scan_agg *a, size_t i);
+/* Events dropped because the table was full; evidence lines not kept
+ * (per-source cap or budget). */
+SQ_API unsigned long long sq_scan_agg_dropped(const sq_scan_agg *a);
+SQ_API unsigned long long sq_scan_agg_lines_unkept(const sq_scan_agg *a);
+/* Bytes the aggregator holds (table, index, names, evidence). */
+SQ_API size_t sq_scan_agg_bytes(const sq_scan_agg *a);
+/* Keep only the entries keep() returns nonzero for (order kept, memory
+ * compacted): what --follow does after a flush. */
+SQ_API sq_status sq_scan_agg_prune(sq_scan_agg *a,
+                                   int (*keep)(void *ctx, const sq_scan_src *s),
+                                   void *ctx);
+
+/* Entry fields (borrowed from the aggregator until the next add/prune). */
+/* The address, canonical text; buf must hold 46 bytes. */
+SQ_API const char *sq_scan_src_ip(const sq_scan_src *s, char *buf);
+SQ_API sq_report_kind sq_scan_src_kind(const sq_scan_src *s);
+/* Attempts (the lines' counts; HELPER events only when there is no
+ * other event for the source), lines (events) seen. */
+SQ_API unsigned long sq_scan_src_attempts(const sq_scan_src *s);
+SQ_API unsigned long sq_scan_src_events(const sq_scan_src *s);
+/* 0 when no event had a time. */
+SQ_API long long sq_scan_src_first(const sq_scan_src *s);
+SQ_API long long sq_scan_src_last(const sq_scan_src *s);
+/* Zone of the first timed event; *known set when known. */
+SQ_API int sq_scan_src_zone(const sq_scan_src *s, int *known);
+SQ_API size_t sq_scan_src_nports(const sq_scan_src *s);
+SQ_API unsigned sq_scan_src_port(const sq_scan_src *s, size_t i);
+SQ_API unsigned sq_scan_src_source_port(const sq_scan_src *s);
+/* 1 when more distinct ports/users were seen than are kept. */
+SQ_API int sq_scan_src_ports_more(const sq_scan_src *s);
+SQ_API int sq_scan_src_users_more(const sq_scan_src *s);
+SQ_API size_t sq_scan_src_nservices(const sq_scan_src *s);
+SQ_API const char *sq_scan_src_service(const sq_scan_agg *a,
+                                       const sq_scan_src *s, size_t i);
+SQ_API size_t sq_scan_src_nusers(const sq_scan_src *s);
+SQ_API const char *sq_scan_src_user(const sq_scan_agg *a, const sq_scan_src *s,
+                                    size_t i);
+/* The first destination address and protocol seen ("" when none). */
+SQ_API const char *sq_scan_src_dest_ip(const sq_scan_agg *a,
+                                       const sq_scan_src *s);
+SQ_API const char *sq_scan_src_protocol(const sq_scan_agg *a,
+                                        const sq_scan_src *s);
+SQ_API size_t sq_scan_src_nlines(const sq_scan_src *s);
+/* The i-th kept evidence line (first seen first), *len its length. */
+SQ_API const char *sq_scan_src_line(const sq_scan_agg *a, const sq_scan_src *s,
+                                    size_t i, size_t *len);
+
 /* ---- time stamps (exposed for the fail2ban filter path and tests) */
 
 /* Parse a time stamp at the start of [s, s+len): syslog "Mmm dd

@@ -120,5 +120,6 @@ int cmd_report(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_inbox(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif

@@ -17,6 +17,9 @@ static const struct cli_cmd commands[] = {
      "report messages to the abuse desks that can act (preview, "
      "--send)",
      cmd_report},
+    {"scan",
+     "attackers in firewall, auth and web logs; report them (--report)",
+     cmd_scan},
     {"outbox", "reports queued and sent: list, show, retry, cancel, send",
      cmd_outbox},
     {"inbox", "read bounces and replies; mark reports, dead addresses",

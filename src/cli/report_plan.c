@@ -268,7 +268,7 @@ to_desk(const struct plan_in *in, struct plan *p)
     if (k == NULL)
         return;
     k->why = DESK_ORIGIN;
-    if (sq_urls_extract(in->msg, in->len, &u) != SQ_OK)
+    if (in->msg == NULL || sq_urls_extract(in->msg, in->len, &u) != SQ_OK)
         return;
     for (size_t i = 0; i < sq_urlset_count(u); i++) {
         strv_add(p, &k->uris, &k->nuris, sq_urlset_url(u, i));
@@ -305,7 +305,8 @@ plan_build(const struct plan_in *in, struct plan *p)
         return;
     }
     origin_desk(in, p);
-    url_desks(in, p);
+    if (in->msg != NULL)
+        url_desks(in, p);
 }
 
 static void

@@ -160,9 +160,11 @@ run_bad(struct report_run *r, const char *label, const char *why)
 
 /* ---- one message ---- */
 
-static int
-copy_secrets(const sq_redactor *from, sq_redactor *to)
+int
+run_copy_secrets(const struct report_run *r, sq_redactor *to)
 {
+    const sq_redactor *from = r->secrets;
+
     for (size_t i = 0; i < sq_redactor_count(from); i++) {
         sq_secret_kind k;
         const char *s = sq_redactor_secret(from, i, &k);
@@ -173,8 +175,8 @@ copy_secrets(const sq_redactor *from, sq_redactor *to)
     return 1;
 }
 
-static void
-set_reporter(const struct report_run *r, sq_incident *inc)
+void
+run_set_reporter(const struct report_run *r, sq_incident *inc)
 {
     static const struct {
         const char *key;
@@ -205,7 +207,7 @@ make_incident(const struct report_run *r, const struct msgctx *m,
     if ((st = sq_incident_add(inc, SQ_INC_SOURCE_IP, m->ip)) == SQ_OK &&
         (st = sq_incident_set_message(inc, m->msg, m->len)) == SQ_OK &&
         (st = sq_incident_add(inc, SQ_INC_DEST_ADDR, k->addr)) == SQ_OK) {
-        set_reporter(r, inc);
+        run_set_reporter(r, inc);
         if (k->network[0] != '\0')
             (void)sq_incident_add(inc, SQ_INC_NETWORK, k->network);
         if (k->asn[0] != '\0')
@@ -562,7 +564,7 @@ run_message(struct report_run *r, const char *label, const char *msg,
     default:
         break;
     }
-    if (sq_redactor_new(&m.red) != SQ_OK || !copy_secrets(r->secrets, m.red) ||
+    if (sq_redactor_new(&m.red) != SQ_OK || !run_copy_secrets(r, m.red) ||
         sq_redactor_learn(m.red, msg, len, NULL) != SQ_OK) {
         r->any_internal = 1;
         goto out;
@@ -609,7 +611,8 @@ send_all(struct report_run *r)
     if (sq_sender_opts_new(&so) == SQ_OK &&
         sq_sender_opts_from_config(so, r->c.cfg, d) == SQ_OK &&
         sq_sender_new(so, d, &s) == SQ_OK &&
-        sq_sender_run(s, r->ob, SQ_SEND_FLUSH, &st, d) == SQ_OK)
+        sq_sender_run(s, r->ob, r->hold_digests ? 0 : SQ_SEND_FLUSH, &st, d) ==
+            SQ_OK)
         ok = 1;
     if (!ok || st.stopped)
         diag_print(d, "send run failed");

@@ -34,6 +34,7 @@ struct report_run {
     sq_template *tpl;
     sq_redactor *secrets; /* from the config; copied per message */
     int ask;              /* URL desks: ask on the terminal */
+    int hold_digests;     /* send run without SQ_SEND_FLUSH (scan --follow) */
     /* counters and outcome */
     size_t nmsg, nreports, nqueued, ndup, nskipped, nwritten;
     int any_missing, any_bad, any_internal;
@@ -50,6 +51,11 @@ struct msgctx {
     struct plan plan;
 };
 
+/* Add the configured secrets (redact_*) to a message's redactor; 0 when
+ * out of memory. */
+int run_copy_secrets(const struct report_run *r, sq_redactor *to);
+/* From, its name, the org and Reply-To from the config. */
+void run_set_reporter(const struct report_run *r, sq_incident *inc);
 /* -1 to go on, or an exit code (message printed). */
 int run_setup(struct report_run *r);
 void run_message(struct report_run *r, const char *label, const char *msg,

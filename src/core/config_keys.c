@@ -231,6 +231,16 @@ const sq_config_key sq_config_keys[] = {
      "longest wait between retries, seconds", NULL},
     {"retry_give_up", SQ_CFG_INT, "432000", 60, 31536000,
      "a report deferred this long fails, seconds", NULL},
+    /* log scanning (squeaky scan; docs/SCAN.md) */
+    {"scan_allow", SQ_CFG_STRING, "", 0, 0,
+     "networks never reported from logs (your own; CIDRs, netset syntax)",
+     check_netset},
+    {"scan_min_events", SQ_CFG_INT, "3", 1, 1000000,
+     "attempts from one source before it is listed and reported", NULL},
+    {"scan_interval", SQ_CFG_INT, "3600", 10, 604800,
+     "scan --follow --report: seconds between report runs", NULL},
+    {"scan_max_sources", SQ_CFG_INT, "1048576", 1000, 16777216,
+     "sources (address, kind) one scan keeps in memory", NULL},
     /* tracking (src/tracking; docs/TRACKING.md) */
     {"escalate_after", SQ_CFG_INT, "3", 1, 100000,
      "escalate a network after this many reports in escalate_window", NULL},

@@ -43,6 +43,7 @@ static const char *const status_text[SQ_STATUS_MAX] = {
     [SQ_ERATELIMIT] = "registry query budget spent (rate limited)",
     [SQ_EBLOCKED] = "registry refuses our queries (blocked)",
     [SQ_ELOOP] = "referral loop or too many referrals",
+    [SQ_ELIMIT_MEMORY] = "memory budget spent",
 };
 
 const char *

@@ -62,7 +62,7 @@ test_table_and_defaults(void)
     sq_config *cfg = NULL;
     size_t n = sq_config_key_count();
 
-    SQ_CHECK(n == 57, "57 keys, got %zu", n);
+    SQ_CHECK(n == 61, "61 keys, got %zu", n);
     SQ_CHECK(sq_config_new(&cfg) == SQ_OK, "new");
     for (size_t i = 0; i < n; i++) {
         const char *name = sq_config_key_name(i);
