@@ -156,6 +156,7 @@ prefix() {
 # time, stdout to $out/NAME.out.  Keeps the best wall time (ns clock) in
 # $out/NAME.wall as "wall cpu maxrss_kib".  An exit status above OKRC
 # (1 for grep -c and squeaky's "nothing found") stops the run.
+# TIMED_STDOUT=/dev/null sends stdout there instead.
 timed() {
     local name=$1 n=$2 okrc=$3 i rc t0 t1 best="" line
     shift 3
@@ -163,7 +164,7 @@ timed() {
         rc=0
         t0=$(date +%s%N)
         timeout "$limit" /usr/bin/time -f '%U %S %M' -o "$out/$name.t$i" \
-            "$@" >"$out/$name.out" 2>"$out/$name.err" || rc=$?
+            "$@" >"${TIMED_STDOUT:-$out/$name.out}" 2>"$out/$name.err" || rc=$?
         t1=$(date +%s%N)
         if [ "$rc" -eq 124 ]; then
             echo "run-scan: $name: killed after $limit s (BENCH_TIMEOUT)" >&2
@@ -217,8 +218,9 @@ for line in sys.stdin:
     if not e.get("time"):
         continue
     t = calendar.timegm(time.strptime(e["time"][:19], "%Y-%m-%dT%H:%M:%S"))
-    print(e["source_ip"], t, e.get("type", "?") if typ else "", sep=" " if typ else "")
-' "$@" | sed 's/ $//'
+    f = [e["source_ip"], str(t)] + ([e.get("type") or "?"] if typ else [])
+    print(" ".join(f))
+' "$@"
 }
 
 # ---- data ---------------------------------------------------------------
@@ -365,8 +367,8 @@ if [ -n "$mem_log" ]; then
     M=$data/$mem_log
     echo "== 3. memory: $mem_lines lines, $mem_ips distinct sources, squeaky scan FILE > /dev/null"
     cat "$M" >/dev/null
-    timed mem 1 1 "$sq" scan "$M"
-    echo "   summary (first lines): $(head -3 "$out/mem.out" | tr '\n' ' ')"
+    TIMED_STDOUT=/dev/null timed mem 1 1 "$sq" scan "$M"
+    [ ! -s "$out/mem.err" ] || echo "   its stderr: $(head -3 "$out/mem.err" | tr '\n' ' ')"
 elif [ "$mem_lines" -gt 0 ]; then
     echo "== 3. memory: skipped (needs the scan command)"
 fi
