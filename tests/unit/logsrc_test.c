@@ -30,10 +30,10 @@ static char tmpdir[] = "/tmp/logsrc_test.XXXXXX";
 static const char *
 tpath(const char *name)
 {
-    static char buf[4][256];
+    static char buf[16][256];
     static int k;
 
-    k = (k + 1) % 4;
+    k = (k + 1) % 16;
     snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, name);
     return buf[k];
 }
