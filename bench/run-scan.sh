@@ -193,13 +193,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 
 # row TOOL NAME LINES EVENTS [VS_F2B_RATE] [VS_GREP_RATE]: a Markdown row
 row() {
-    local r f g
+    local r f g cr
     r=$(rate "$2" "$3")
     f=${5:+$(ratio "$r" "$5")×}
     g=${6:+$(ratio "$6" "$r")×}
     read -r w c m <"$out/$2.wall"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$3" "$4" \
-        "$w" "$c" "$r" "${f:-–}" "${g:-–}" "$((m / 1024))"
+    cr=$(awk -v l="$3" -v c="$c" 'BEGIN { if (c + 0 > 0) printf "%.0f", l / c; else printf "–" }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$3" "$4" \
+        "$w" "$c" "$r" "$cr" "${f:-–}" "${g:-–}" "$((m / 1024))"
 }
 
 # f2b_pairs FILE: fail2ban-regex's "<ip> <epoch>" per match
@@ -368,7 +369,10 @@ if [ -n "$mem_log" ]; then
     echo "== 3. memory: $mem_lines lines, $mem_ips distinct sources, squeaky scan FILE > /dev/null"
     cat "$M" >/dev/null
     TIMED_STDOUT=/dev/null timed mem 1 1 "$sq" scan "$M"
-    [ ! -s "$out/mem.err" ] || echo "   its stderr: $(head -3 "$out/mem.err" | tr '\n' ' ')"
+    [ ! -s "$out/mem.err" ] || echo "   its stderr: $(head -3 "$out/mem.err" | sed 's/^squeaky: scan: //' | paste -sd'|' | sed 's/|/ | /g')"
+    if grep -q 'not counted' "$out/mem.err"; then
+        echo "   NOTE: squeaky dropped events at its source limit (scan_max_sources): the summary is incomplete"
+    fi
 elif [ "$mem_lines" -gt 0 ]; then
     echo "== 3. memory: skipped (needs the scan command)"
 fi
@@ -391,8 +395,8 @@ fi
 {
     echo "sshd, $lines lines ($(sed 's/^gen-logs: //' "$data/$sshd_log.meta")):"
     echo
-    echo "| what | lines | events | wall s | CPU s | lines/s | vs fail2ban-regex | grep -c ÷ this | max RSS MiB |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| what | lines | events | wall s | CPU s | lines/s | lines/CPU-s | vs fail2ban-regex | grep -c ÷ this | max RSS MiB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     row "\`fail2ban-regex FILE sshd\` ($(fail2ban-regex --version 2>&1 | head -1 | cut -d' ' -f2))" \
         f2b "$f2b_lines" "$f2b_matched" "$f2b_rate" "$grep_rate"
     row "$filt" filter "$lines" "$filter_events" "$f2b_rate" "$grep_rate"
@@ -401,8 +405,8 @@ fi
     echo
     echo "netfilter, $lines lines:"
     echo
-    echo "| what | lines | events | wall s | CPU s | lines/s | vs fail2ban-regex | grep -c ÷ this | max RSS MiB |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| what | lines | events | wall s | CPU s | lines/s | lines/CPU-s | vs fail2ban-regex | grep -c ÷ this | max RSS MiB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     nf_grep_rate=$(rate nfgrep "$lines")
     row "$nft" nf "$lines" "$nf_events" "" "$nf_grep_rate"
     row "\`grep -c 'SRC='\`" nfgrep "$lines" "$nf_grep" "" "$nf_grep_rate"
@@ -430,7 +434,7 @@ echo "   --filter sshd: ${r3}× fail2ban-regex lines/s (target >= 20×: $(verdic
 [ "$mode" = cli ] ||
     echo "   note: library figures (BENCH_LIB=1): no CLI start-up, no output; the built-in rows are scan_bench_test's own clock"
 echo "== load average before $load_before, after $load_after; whole run $SECONDS s"
-echo "== squeaky $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'); results in $out/table.md"
+echo "== $("$sq" --version 2>/dev/null | head -1), repository HEAD $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?"); results in $out/table.md"
 echo
 cat "$out/table.md"
 exit "$status"
