@@ -209,7 +209,7 @@ f2b_pairs() {
 }
 
 # json_pairs: squeaky scan --json on stdin -> "<ip> <epoch>" (events with
-# a time), and "<ip> <epoch> <type>" with -t
+# a time), and "<ip> <epoch> <type>[/helper]" with -t
 json_pairs() {
     python3 -c '
 import calendar, json, sys, time
@@ -219,7 +219,8 @@ for line in sys.stdin:
     if not e.get("time"):
         continue
     t = calendar.timegm(time.strptime(e["time"][:19], "%Y-%m-%dT%H:%M:%S"))
-    f = [e["source_ip"], str(t)] + ([e.get("type") or "?"] if typ else [])
+    k = (e.get("type") or "?") + ("/helper" if e.get("helper") else "")
+    f = [e["source_ip"], str(t)] + ([k] if typ else [])
     print(" ".join(f))
 ' "$@"
 }
@@ -333,6 +334,8 @@ if [ "$mode" = cli ]; then
     both=$(comm -12 "$out/pairs-f2b.txt" "$out/pairs-builtin.txt" | wc -l)
     echo "   built-in scanner: $(wc -l <"$out/pairs-builtin.txt") events with a time;" \
         "$both of fail2ban's $n_f2b pairs among them (coverage, not required equal)"
+    echo "   built-in events by type: $(cut -d' ' -f3 "$out/pairs-builtin-typed.txt" |
+        sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
     comm -23 "$out/pairs-f2b.txt" "$out/pairs-builtin.txt" >"$out/only-f2b.txt"
     [ -s "$out/only-f2b.txt" ] &&
         echo "   fail2ban-only pairs (first 3): $(head -3 "$out/only-f2b.txt" | tr '\n' ';')"
