@@ -55,7 +55,8 @@ static const struct cli_opt scan_opts[] = {
      "follow the files like tail -F (reports every scan_interval and on "
      "SIGTERM)"},
     {"rescan", 0, 0, OPT_RESCAN, NULL,
-     "ignore the watermarks (the outbox still never sends evidence twice)"},
+     "read every file from its start (ignore the watermarks); the outbox "
+     "still refuses evidence a desk already got"},
     {"min-events", 'm', 1, OPT_MIN_EVENTS, "N",
      "attempts before a source is listed or reported (config "
      "scan_min_events)"},
@@ -349,11 +350,18 @@ scan_finish(struct scan_run *r)
     } else {
         rc = CLI_OK;
     }
+    if (!r->c.quiet && !r->count_only && !(r->any_bad && r->lines == 0))
+        scan_print_stats(r);
     if (sq_scan_agg_dropped(r->agg) > 0)
         cli_err(0,
                 "%llu events from new sources not counted: more than "
                 "scan_max_sources sources",
                 sq_scan_agg_dropped(r->agg));
+    if (r->errors > 0)
+        cli_err(0,
+                "%llu lines hit the regex limits (match or depth) "
+                "and were not matched",
+                r->errors);
     if (r->too_long > 0 && !r->c.quiet)
         cli_err(0, "%llu lines longer than %d bytes skipped", r->too_long,
                 SQ_SCAN_MAX_LINE);

@@ -17,8 +17,7 @@ static const struct cli_cmd commands[] = {
      "report messages to the abuse desks that can act (preview, "
      "--send)",
      cmd_report},
-    {"scan",
-     "attackers in firewall, auth and web logs; report them (--report)",
+    {"scan", "attackers in firewall, auth and web logs; report them (--report)",
      cmd_scan},
     {"outbox", "reports queued and sent: list, show, retry, cancel, send",
      cmd_outbox},

@@ -75,8 +75,8 @@ f2b_chunk(struct input *in, const char *buf, size_t len)
         if (n > 0 && p[n - 1] == '\r')
             n--;
         if (sq_f2b_match(in->fm, p, n, &res) != SQ_OK) {
-            in->r->errors++;
-            if (!in->r->c.quiet)
+            /* the first ten say where; the count comes at the end */
+            if (++in->r->errors <= 10 && !in->r->c.quiet)
                 cli_err(0, "%s: %s", in->path, sq_f2b_matcher_error(in->fm));
         } else if (res == SQ_F2B_MATCH && !sq_f2b_match_host_is_name(in->fm)) {
             memset(&e, 0, sizeof(e));

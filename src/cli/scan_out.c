@@ -217,11 +217,25 @@ scan_print_summary(struct scan_run *r)
     for (size_t i = 0; i < n; i++)
         summary_text(r, sq_scan_agg_get(r->agg, v[i]));
     free(v);
-    if (!r->c.quiet)
-        cli_err(0,
-                "%llu lines, %llu events, %zu sources (%zu with at least %ld "
-                "attempts); %llu allowlisted, %llu outside the time window",
-                r->lines, r->events, sq_scan_agg_count(r->agg), n,
-                r->min_events, r->allowed, r->outside);
     return CLI_OK;
+}
+
+void
+scan_print_stats(const struct scan_run *r)
+{
+    size_t n = 0, total = sq_scan_agg_count(r->agg);
+    char src[128] = "";
+
+    for (size_t i = 0; i < total; i++)
+        if (sq_scan_src_attempts(sq_scan_agg_get(r->agg, i)) >=
+            (unsigned long)r->min_events)
+            n++;
+    if (total > 0)
+        snprintf(src, sizeof(src),
+                 ", %zu sources (%zu with at least %ld attempts)", total, n,
+                 r->min_events);
+    cli_err(0,
+            "%llu lines, %llu events%s; %llu allowlisted, %llu outside the "
+            "time window",
+            r->lines, r->events, src, r->allowed, r->outside);
 }

@@ -81,6 +81,8 @@ void scan_event(struct scan_run *r, const struct scan_ev *e);
 void scan_print_event(const struct scan_run *r, const struct scan_ev *e);
 /* The sources at or over --min-events, most attempts first. */
 int scan_print_summary(struct scan_run *r);
+/* "N lines, N events, N sources ..." on stderr. */
+void scan_print_stats(const struct scan_run *r);
 /* Indexes of the sources at or over --min-events, most attempts
  * first; *n their number.  NULL with *n = 0 when none (or no memory:
  * *oom set). */
