@@ -54,7 +54,8 @@ SQ_API void sq_logsrc_free(sq_logsrc *s);
  * counted.  A last line without '\n' is held back in a regular plain
  * file (the writer may be mid-line) and handed out with a '\n' appended
  * at the end of stdin and gzip streams.
- * SQ_OK; SQ_EEOF at the end; with SQ_LOGSRC_FOLLOW, SQ_ENOTFOUND =
+ * SQ_OK; SQ_EEOF at the end (gzip and stdin: also when following);
+ * with SQ_LOGSRC_FOLLOW, SQ_ENOTFOUND =
  * "nothing new now" (call again later, ~250 ms: this never sleeps or
  * blocks); SQ_EIO or SQ_EPARSE (corrupt gzip) with a one-line message.
  */
