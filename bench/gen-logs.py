@@ -83,7 +83,7 @@ class Gen:
         self.t = args.start
         self.pid = 20000
         self.noise = args.noise
-        self.attacks = self.failed = 0
+        self.attacks = 0
         self.used = set()
         self.next_ip = 0
 
@@ -123,7 +123,6 @@ class Gen:
                       "logname= uid=0 euid=0 tty=ssh ruser= rhost=%s" % ip,
                       h + "Failed password for invalid user %s from %s port "
                       "%d ssh2" % (user, ip, port)]
-            self.failed += 1
         elif r < 0.55:
             n = self.rng.randrange(2, 6)
             lines += [h + "Failed password for root from %s port %d ssh2" %
@@ -134,7 +133,6 @@ class Gen:
                       "for root from %s port %d ssh2 [preauth]" % (ip, port),
                       h + "Disconnecting: Too many authentication failures "
                       "for root [preauth]"]
-            self.failed += 2
         else:
             lines += [h + "pam_unix(sshd:auth): authentication failure; "
                       "logname= uid=0 euid=0 tty=ssh ruser= rhost=%s  "
@@ -143,7 +141,6 @@ class Gen:
                       (user, ip, port),
                       h + "Received disconnect from %s port %d:11: Bye Bye "
                       "[preauth]" % (ip, port)]
-            self.failed += 1
         self.attacks += 1
         out.extend(lines)
 
@@ -230,7 +227,7 @@ def main():
         ap.error("bad --lines, --ips or --noise")
     g = Gen(args)
     f = open(args.out, "w") if args.out else sys.stdout
-    written, buf = 0, []
+    written, failed, buf = 0, 0, []
     while written < args.lines:
         buf.clear()
         if g.rng.random() < args.noise:
@@ -243,13 +240,15 @@ def main():
         else:
             g.netfilter(buf)
         buf = buf[:args.lines - written]
+        # counted as written: the last sequence may have been cut short
+        failed += sum("Failed password" in line for line in buf)
         f.write("\n".join(buf) + "\n")
         written += len(buf)
     if f is not sys.stdout:
         f.close()
     sys.stderr.write("gen-logs: %d lines, %d attack sequences, %d with "
                      "'Failed password', %d distinct sources\n" %
-                     (written, g.attacks, g.failed, len(g.used)))
+                     (written, g.attacks, failed, len(g.used)))
 
 
 if __name__ == "__main__":
