@@ -76,7 +76,7 @@ createdb=$bindir/createdb
 [ -x "$createdb" ] || createdb=$(command -v createdb || echo /usr/bin/createdb)
 rc=0
 for t in store_test cache_test outbox_test tracking_ingest_test \
-    tracking_stats_test; do
+    tracking_stats_test scan_wm_test; do
     [ -x "$tests/$t" ] || { echo "store_pg: $t not built"; rc=1; continue; }
     "$createdb" -h 127.0.0.1 -p "$port" -U squeaky "$t" ||
         { rc=1; continue; }
