@@ -106,6 +106,26 @@ f2b_chunk(struct input *in, const char *buf, size_t len)
     }
 }
 
+/* The service a fail2ban filter watches, by the name's start (the
+ * names of Debian's filter.d); else the filter's name. */
+static const char *
+filter_service(const char *name)
+{
+    static const struct {
+        const char *prefix, *service;
+    } map[] = {{"sshd", "ssh"},      {"dropbear", "ssh"},  {"postfix", "smtp"},
+               {"exim", "smtp"},     {"sendmail", "smtp"}, {"dovecot", "imap"},
+               {"courier", "imap"},  {"apache", "http"},   {"nginx", "http"},
+               {"lighttpd", "http"}, {"vsftpd", "ftp"},    {"proftpd", "ftp"},
+               {"pure-ftpd", "ftp"}, {"named", "dns"},     {"asterisk", "sip"},
+               {"mysqld", "mysql"}};
+
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strncmp(name, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return map[i].service;
+    return name;
+}
+
 /* Choose and make the matcher once the first chunk is known. */
 static int
 input_matcher(struct input *in, const char *buf, size_t len)
@@ -119,7 +139,7 @@ input_matcher(struct input *in, const char *buf, size_t len)
 
         snprintf(in->format, sizeof(in->format), "fail2ban:%.*s", (int)n,
                  r->filter_spec);
-        in->service = in->format + 9;
+        in->service = filter_service(in->format + 9);
         return sq_f2b_matcher_new(r->filter, mtime > 0 ? mtime : r->now,
                                   (long)r->zone * 60, &in->fm) == SQ_OK ||
                (cli_err(0, "out of memory"), r->any_internal = 1, 0);
