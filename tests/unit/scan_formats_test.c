@@ -92,7 +92,7 @@ check_detect(const char *fname, const char *text)
 static void
 test_samples(void)
 {
-    char path[1024], *line = NULL, *f[8], text[SQ_SCAN_FORMAT_MAX][16384];
+    char path[1024], *line = NULL, *f[8] = {0}, text[SQ_SCAN_FORMAT_MAX][16384];
     size_t cap = 0;
     unsigned row = 0, rows = 0;
     FILE *fp;
