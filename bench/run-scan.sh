@@ -7,6 +7,7 @@
 #        fail2ban-regex FILE sshd                  (timed once: it is slow)
 #        squeaky scan --count --filter sshd FILE   (fail2ban's filter.d/sshd.conf)
 #        squeaky scan --count --format sshd FILE   (built-in scanner)
+#        squeaky scan --count FILE                 (the same, format auto)
 #        grep -c 'Failed password' FILE            (the floor)
 #      squeaky's filter count must equal fail2ban-regex's "matched" count
 #      (the run fails otherwise), and on a BENCH_CHECK_LINES sample the
@@ -17,7 +18,8 @@
 #      same pairs (coverage, printed, not a failure: it counts more lines
 #      than fail2ban's normal mode, see docs/SCAN.md).
 #   2. netfilter: generated kernel LOG lines (--kind netfilter) through
-#      `squeaky scan --count --format netfilter` and `grep -c 'SRC='`.
+#      `squeaky scan --count --format netfilter`, the same with format
+#      auto, and `grep -c 'SRC='`.
 #      fail2ban ships no netfilter filter, so it has no row here.
 #   3. memory: 10 M sshd lines from 1 M distinct sources through
 #      `squeaky scan FILE > /dev/null` (the aggregating path): max RSS and
@@ -301,8 +303,12 @@ if [ "$mode" = lib ]; then
     echo "   builtin (scan_bench_test, streamed): best $(wall builtin) s"
 else
     timed builtin "$reps" 1 "$sq" scan --count --format sshd "$S"
+    timed auto "$reps" 1 "$sq" scan --count "$S"
+    auto_events=$(tr -d ' \n' <"$out/auto.out")
 fi
 builtin_events=$(tr -d ' \n' <"$out/builtin.out")
+[ "$mode" = lib ] || [ "$auto_events" = "$builtin_events" ] ||
+    echo "   NOTE: --format auto found $auto_events events, --format sshd $builtin_events"
 timed grep "$reps" 1 grep -c 'Failed password' "$S"
 grep_count=$(cat "$out/grep.out")
 
@@ -355,8 +361,12 @@ if [ "$mode" = lib ]; then
     echo "   nf (scan_bench_test, streamed): best $(wall nf) s"
 else
     timed nf "$reps" 1 "$sq" scan --count --format netfilter "$N"
+    timed nfauto "$reps" 1 "$sq" scan --count "$N"
+    nfauto_events=$(tr -d ' \n' <"$out/nfauto.out")
 fi
 nf_events=$(tr -d ' \n' <"$out/nf.out")
+[ "$mode" = lib ] || [ "$nfauto_events" = "$nf_events" ] ||
+    echo "   NOTE: --format auto found $nfauto_events events, --format netfilter $nf_events"
 timed nfgrep "$reps" 1 grep -c 'SRC=' "$N"
 nf_grep=$(cat "$out/nfgrep.out")
 nf_allow=$(grep -c '\[UFW ALLOW\]' "$N" || true)
@@ -408,6 +418,8 @@ fi
         f2b "$f2b_lines" "$f2b_matched" "$f2b_rate" "$grep_rate"
     row "$filt" filter "$lines" "$filter_events" "$f2b_rate" "$grep_rate"
     row "$blt" builtin "$lines" "$builtin_events" "$f2b_rate" "$grep_rate"
+    [ "$mode" = lib ] ||
+        row "\`squeaky scan --count\` (format auto)" auto "$lines" "$auto_events" "$f2b_rate" "$grep_rate"
     row "\`grep -c 'Failed password'\`" grep "$lines" "$grep_count" "$f2b_rate" "$grep_rate"
     echo
     echo "netfilter, $lines lines:"
@@ -416,6 +428,8 @@ fi
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     nf_grep_rate=$(rate nfgrep "$lines")
     row "$nft" nf "$lines" "$nf_events" "" "$nf_grep_rate"
+    [ "$mode" = lib ] ||
+        row "\`squeaky scan --count\` (format auto)" nfauto "$lines" "$nfauto_events" "" "$nf_grep_rate"
     row "\`grep -c 'SRC='\`" nfgrep "$lines" "$nf_grep" "" "$nf_grep_rate"
     if [ -n "$mem_log" ]; then
         echo
