@@ -112,9 +112,15 @@ done
 f2b_conf=$f2b_dir/filter.d/sshd.conf
 filter_dir=()
 [ -z "${BENCH_F2B_DIR:-}" ] || filter_dir=(--filter-dir "$f2b_dir")
-for v in lines ips f2b_lines check_lines mem_lines mem_ips reps limit; do
-    case ${!v} in '' | *[!0-9]*) die "$v must be a number" ;; esac
+for v in LINES:lines IPS:ips F2B_LINES:f2b_lines CHECK_LINES:check_lines \
+    MEM_LINES:mem_lines MEM_IPS:mem_ips REPS:reps TIMEOUT:limit; do
+    n=${v#*:}
+    case ${!n} in '' | *[!0-9]*) die "BENCH_${v%%:*} must be a number" ;; esac
 done
+if [ "$lines" -eq 0 ] || [ "$ips" -eq 0 ] || [ "$f2b_lines" -eq 0 ] ||
+    [ "$check_lines" -eq 0 ] || [ "$limit" -eq 0 ]; then
+    die "BENCH_LINES, BENCH_IPS, BENCH_F2B_LINES, BENCH_CHECK_LINES and BENCH_TIMEOUT must be > 0"
+fi
 [ "$f2b_lines" -le "$lines" ] || f2b_lines=$lines
 [ "$check_lines" -le "$lines" ] || check_lines=$lines
 [ "$reps" -ge 1 ] || reps=1
