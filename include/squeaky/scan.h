@@ -148,12 +148,12 @@ SQ_API size_t sq_scan_event_length(const sq_scan_event *ev);
  * An aggregator sums events per (source address, kind): attempts,
  * lines, first and last time, destination ports, services, user names
  * and a few evidence lines.  Memory is bounded (docs/SCAN.md, "Memory"):
- * at most max_sources entries of about 120 bytes each, and
+ * at most max_sources entries of 104 bytes each, and
  * SQ_SCAN_AGG_EVIDENCE bytes of evidence lines, of which the second
  * half only holds the first line of each source (so every source keeps
  * at least one line while the first half is spent).  Single-threaded. */
 enum {
-    SQ_SCAN_AGG_MAX_SOURCES = 1 << 20, /* default max_sources */
+    SQ_SCAN_AGG_MAX_SOURCES = 1 << 21, /* default max_sources */
     SQ_SCAN_AGG_LINES = 8,             /* evidence lines per source */
     SQ_SCAN_AGG_LINE_BYTES = 512,      /* an evidence line is cut here */
     SQ_SCAN_AGG_EVIDENCE = 128 << 20,  /* bytes of evidence lines */

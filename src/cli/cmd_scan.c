@@ -290,6 +290,8 @@ scan_setup(struct scan_run *r)
     r->interval = sq_config_get_int(r->c.cfg, "scan_interval");
     if (allow[0] != '\0')
         rc = add_allow(r, allow, strlen(allow));
+    r->count_fast =
+        r->count_only && r->allow == NULL && r->since == 0 && r->until == 0;
     if (rc < 0 && r->filter_spec != NULL &&
         (st = sq_f2b_filter_load(r->filter_dir, r->filter_spec, &r->filter,
                                  d)) != SQ_OK)

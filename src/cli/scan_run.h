@@ -22,7 +22,7 @@ struct scan_run {
     /* options */
     sq_scan_format fmt; /* SQ_SCAN_AUTO: detect per file */
     const char *filter_spec, *filter_dir;
-    int count_only, report, send, follow, rescan, offline, zone_set;
+    int count_only, count_fast, report, send, follow, rescan, offline, zone_set;
     int zone; /* minutes east of UTC for zone-less stamps */
     long min_events;
     long long since, until; /* 0: open */

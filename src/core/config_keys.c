@@ -239,7 +239,7 @@ const sq_config_key sq_config_keys[] = {
      "attempts from one source before it is listed and reported", NULL},
     {"scan_interval", SQ_CFG_INT, "3600", 10, 604800,
      "scan --follow --report: seconds between report runs", NULL},
-    {"scan_max_sources", SQ_CFG_INT, "1048576", 1000, 16777216,
+    {"scan_max_sources", SQ_CFG_INT, "2097152", 1000, 16777216,
      "sources (address, kind) one scan keeps in memory", NULL},
     /* tracking (src/tracking; docs/TRACKING.md) */
     {"escalate_after", SQ_CFG_INT, "3", 1, 100000,

@@ -285,7 +285,7 @@ ev_put(sq_scan_agg *a, const char *line, size_t len, size_t budget)
     if (a->evlen + need > budget)
         return 0;
     if (a->evlen + need > a->evcap) {
-        size_t c = a->evcap ? a->evcap : 64 * 1024;
+        size_t c = a->evcap ? a->evcap : (size_t)64 * 1024;
         unsigned char *p;
 
         while (c < a->evlen + need)

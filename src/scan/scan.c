@@ -336,8 +336,12 @@ sq_scan_detect(const char *sample, size_t len, sq_scan_format *out)
         pos += n + 1;
         lines++;
     }
-    if (votes[SQ_SCAN_UFW] > 0) /* ufw files also hold plain kernel lines */
-        votes[SQ_SCAN_UFW] += votes[SQ_SCAN_NETFILTER];
+    /* UFW lines beside plain LOG lines: netfilter reads both (it skips
+       only [UFW ALLOW] and [UFW AUDIT]); ufw alone would lose the rest */
+    if (votes[SQ_SCAN_UFW] > 0 && votes[SQ_SCAN_NETFILTER] > 0) {
+        votes[SQ_SCAN_NETFILTER] += votes[SQ_SCAN_UFW];
+        votes[SQ_SCAN_UFW] = 0;
+    }
     for (int f = 1; f < SQ_SCAN_FORMAT_MAX; f++) {
         if (votes[f] > votes[best] || best == 0)
             best = votes[f] > 0 ? f : best;

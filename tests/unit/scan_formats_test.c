@@ -85,6 +85,18 @@ check_detect(const char *fname, const char *text)
 
     if (sq_scan_format_parse(fname, &want) != SQ_OK || text[0] == '\0')
         return;
+    /* the ufw samples hold a plain kernel LOG line too: auto reads such
+       a file with netfilter, which takes [UFW BLOCK] and the plain lines */
+    if (want == SQ_SCAN_UFW) {
+        const char *only = "Mar  3 10:01:01 gw kernel: [1.5] [UFW BLOCK] "
+                           "IN=eth0 OUT= SRC=192.0.2.46 DST=198.51.100.1 "
+                           "PROTO=TCP SPT=1 DPT=445\n";
+
+        SQ_CHECK(sq_scan_detect(only, strlen(only), &got) == SQ_OK &&
+                     got == SQ_SCAN_UFW,
+                 "detect ufw alone: got %s", sq_scan_format_name(got));
+        want = SQ_SCAN_NETFILTER;
+    }
     SQ_CHECK(sq_scan_detect(text, strlen(text), &got) == SQ_OK && got == want,
              "detect %s: got %s", fname, sq_scan_format_name(got));
 }
