@@ -153,7 +153,7 @@ class Gen:
             h = "%s %s sshd[%d]: " % (ts, self.host, pid)
             out += [h + "Accepted publickey for %s from %s port %d ssh2: "
                     "ED25519 SHA256:%032x" % (u, ip, self.rng.randrange(
-                        1 << 60), self.rng.randrange(1 << 120)),
+                        1024, 65536), self.rng.randrange(1 << 120)),
                     h + "pam_unix(sshd:session): session opened for user %s"
                     "(uid=1000) by (uid=0)" % u,
                     "%s %s systemd-logind[611]: New session %d of user %s." %

@@ -345,7 +345,7 @@ sq_scan_detect(const char *sample, size_t len, sq_scan_format *out)
     for (int f = 1; f < SQ_SCAN_FORMAT_MAX; f++) {
         if (votes[f] > votes[best] || best == 0)
             best = votes[f] > 0 ? f : best;
-        kinds += votes[f] > 0 && f != SQ_SCAN_NETFILTER;
+        kinds += votes[f] > 0;
     }
     if (best == 0 || votes[best] == 0)
         return SQ_ENOTFOUND;

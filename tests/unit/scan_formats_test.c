@@ -97,6 +97,16 @@ check_detect(const char *fname, const char *text)
                  "detect ufw alone: got %s", sq_scan_format_name(got));
         want = SQ_SCAN_NETFILTER;
     }
+    if (want == SQ_SCAN_SSHD) { /* auth lines beside kernel lines */
+        const char *mix =
+            "Mar  3 10:01:01 gw sshd[9]: Invalid user a from 192.0.2.9\n"
+            "Mar  3 10:01:01 gw kernel: [1.5] DROP IN=eth0 OUT= "
+            "SRC=192.0.2.46 DST=198.51.100.1 PROTO=TCP SPT=1 DPT=445\n";
+
+        SQ_CHECK(sq_scan_detect(mix, strlen(mix), &got) == SQ_OK &&
+                     got == SQ_SCAN_SYSLOG,
+                 "detect sshd + kernel: got %s", sq_scan_format_name(got));
+    }
     SQ_CHECK(sq_scan_detect(text, strlen(text), &got) == SQ_OK && got == want,
              "detect %s: got %s", fname, sq_scan_format_name(got));
 }
