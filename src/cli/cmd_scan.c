@@ -264,7 +264,7 @@ scan_event(struct scan_run *r, const struct scan_ev *e)
     r->events++;
     if (r->count_only)
         return;
-    if (r->c.json || (r->follow && !r->report)) {
+    if (!r->report && (r->c.json || r->follow)) {
         scan_print_event(r, e);
         return;
     }

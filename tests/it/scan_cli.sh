@@ -171,6 +171,15 @@ st=$?
     [ -z "$("$SQUEAKY" outbox list 2>&1)" ] &&
     ok "--report preview: 2 reports, the private source skipped, nothing queued" ||
     no "--report preview: exit $st: $(head -5 "$t/out") $(cat "$t/err")"
+sc --report --json --to abuse@desk.example "$L" 2>/dev/null > "$t/plan.jsonl"
+$PY - "$t/plan.jsonl" <<'EOF' && ok "--report --json: the plan, one object per report" || no "--report --json"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["source_ip"] for r in rows] == ["62.239.237.1", "45.33.32.156"], rows
+assert all(r["kind"] == "login_attack" and r["action"] == "preview" and
+           r["to"] == "abuse@desk.example" and len(r["evidence_sha256"]) == 64
+           for r in rows), rows
+EOF
 sc --report --to abuse@desk.example --output "$t/xarf" "$L" > /dev/null 2>&1
 st=$?
 SCHEMAS=$CORPORA/arf/xarf-spec-v4/schemas/v4
