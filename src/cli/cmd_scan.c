@@ -11,9 +11,14 @@
 
 #include <squeaky/report.h>
 
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+
+/* Events dated later than this after the start are skipped. */
+enum { FUTURE_SLACK = 86400 };
 
 enum {
     OPT_FORMAT = 1,
@@ -250,6 +255,10 @@ scan_event(struct scan_run *r, const struct scan_ev *e)
 {
     sq_status st;
 
+    if (e->h.time > r->now + FUTURE_SLACK) {
+        r->future++; /* a broken or forged stamp: not evidence */
+        return;
+    }
     if ((r->since > 0 || r->until > 0) &&
         (e->h.time <= 0 || (r->since > 0 && e->h.time < r->since) ||
          (r->until > 0 && e->h.time >= r->until))) {
@@ -359,6 +368,9 @@ scan_finish(struct scan_run *r)
                 "%llu events from new sources not counted: more than "
                 "scan_max_sources sources",
                 sq_scan_agg_dropped(r->agg));
+    if (r->future > 0)
+        cli_err(0, "%llu events dated more than a day ahead skipped",
+                r->future);
     if (r->errors > 0)
         cli_err(0,
                 "%llu lines hit the regex limits (match or depth) "
@@ -376,6 +388,54 @@ scan_finish(struct scan_run *r)
     if (rc != CLI_OK)
         return rc;
     return r->events > 0 ? CLI_OK : CLI_NOTFOUND;
+}
+
+static int
+push_path(struct scan_run *r, size_t *cap, const char *p)
+{
+    if (r->nglobbed == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        char **v = realloc(r->globbed, c * sizeof(*v));
+
+        if (v == NULL)
+            return 0;
+        r->globbed = v;
+        *cap = c;
+    }
+    if ((r->globbed[r->nglobbed] = strdup(p)) == NULL)
+        return 0;
+    r->nglobbed++;
+    return 1;
+}
+
+/* Operands with * ? [ that name no file are expanded here (a quoted
+ * pattern from a config or a cron line); what the shell expanded is
+ * left as is.  A pattern matching nothing stays, and fails as a missing
+ * file. */
+static int
+expand_globs(struct scan_run *r, char ***ops, int *nops)
+{
+    struct stat st;
+    size_t cap = 0;
+    int ok = 1;
+
+    for (int i = 0; ok && i < *nops; i++) {
+        const char *p = (*ops)[i];
+        glob_t g;
+
+        memset(&g, 0, sizeof(g));
+        if (strpbrk(p, "*?[") != NULL && stat(p, &st) != 0 &&
+            glob(p, 0, NULL, &g) == 0) {
+            for (size_t k = 0; ok && k < g.gl_pathc; k++)
+                ok = push_path(r, &cap, g.gl_pathv[k]);
+        } else {
+            ok = push_path(r, &cap, p);
+        }
+        globfree(&g);
+    }
+    *ops = r->globbed;
+    *nops = (int)r->nglobbed;
+    return ok;
 }
 
 static void
@@ -417,7 +477,9 @@ cmd_scan(int argc, char **argv)
         char **ops = r.c.nops ? r.c.ops : stdin_op;
         int nops = r.c.nops ? r.c.nops : 1;
 
-        if (r.follow) {
+        if (!expand_globs(&r, &ops, &nops)) {
+            rc = CLI_INTERNAL;
+        } else if (r.follow) {
             int frc = scan_follow(&r, ops, nops);
 
             rc = scan_finish(&r);
@@ -428,6 +490,9 @@ cmd_scan(int argc, char **argv)
             rc = scan_finish(&r);
         }
     }
+    for (size_t i = 0; i < r.nglobbed; i++)
+        free(r.globbed[i]);
+    free(r.globbed);
     scan_teardown(&r);
     return rc;
 }

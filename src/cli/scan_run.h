@@ -38,9 +38,11 @@ struct scan_run {
     long long now;
     struct scan_mark *marks; /* positions to save as watermarks */
     size_t nmarks;
+    char **globbed; /* the operands, patterns expanded (cmd_scan.c) */
+    size_t nglobbed;
     /* counters */
-    unsigned long long lines, events, allowed, outside, too_long, errors,
-        nfiles;
+    unsigned long long lines, events, allowed, outside, future, too_long,
+        errors, nfiles;
     int any_bad, any_internal;
 };
 
