@@ -409,6 +409,12 @@ scan_follow(struct scan_run *r, char **paths, int n)
         if (!busy && !scan_stop)
             nap();
     }
+    /* what was written before the signal is read before the last flush */
+    scan_stop = 0;
+    for (int i = 0; rc != CLI_INTERNAL && i < n; i++)
+        if (in[i].src != NULL)
+            (void)input_drain(&in[i]);
+    scan_stop = 1;
     if (rc != CLI_INTERNAL)
         rc = follow_flush(r, in, n, 1);
     for (int i = 0; i < n; i++)
