@@ -11,6 +11,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "sqtest.h"
+#include "testfiles.h"
 
 #include <squeaky/logsrc.h>
 #include <squeaky/report.h>
@@ -27,28 +28,9 @@
 
 static char tmpdir[] = "/tmp/logsrc_test.XXXXXX";
 
-static const char *
-tpath(const char *name)
-{
-    static char buf[16][256];
-    static int k;
+#define tpath(name) tfiles_path(tmpdir, (name))
 
-    k = (k + 1) % 16;
-    snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, name);
-    return buf[k];
-}
-
-static void
-put_file(const char *path, const char *data, size_t len, const char *mode)
-{
-    FILE *f = fopen(path, mode);
-
-    if (f == NULL || fwrite(data, 1, len, f) != len) {
-        perror(path);
-        exit(1);
-    }
-    fclose(f);
-}
+#define put_file(p, d, n, m) tfiles_put((p), (d), (n), (m))
 
 /* One gzip member of [data, data+len) appended to *out (realloc'ed). */
 static void
@@ -797,23 +779,11 @@ test_errors(void)
     sq_diag_free(d);
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 int
 main(void)
 {
     signal(SIGPIPE, SIG_IGN);
-    if (mkdtemp(tmpdir) == NULL) {
-        perror("logsrc_test: temporary directory");
-        return 1;
-    }
+    tfiles_begin(tmpdir);
     test_plain_chunks();
     test_unterminated();
     test_gzip();
@@ -824,6 +794,6 @@ main(void)
     test_follow();
     test_fingerprint_stable();
     test_errors();
-    nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tfiles_end(tmpdir);
     return sqtest_finish("logsrc_test");
 }

@@ -13,6 +13,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "sqtest.h"
+#include "testfiles.h"
 
 #include <squeaky/logsrc.h>
 #include <squeaky/report.h>
@@ -25,28 +26,9 @@
 static char tmpdir[] = "/tmp/scan_wm_test.XXXXXX";
 static char uri[512];
 
-static const char *
-tpath(const char *name)
-{
-    static char buf[16][256];
-    static int k;
+#define tpath(name) tfiles_path(tmpdir, (name))
 
-    k = (k + 1) % 16;
-    snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, name);
-    return buf[k];
-}
-
-static void
-put_file(const char *path, const char *data, const char *mode)
-{
-    FILE *f = fopen(path, mode);
-
-    if (f == NULL || fputs(data, f) == EOF) {
-        perror(path);
-        exit(1);
-    }
-    fclose(f);
-}
+#define put_file(p, d, m) tfiles_put((p), (d), strlen(d), (m))
 
 static sq_store *
 store_open(int fresh)
@@ -336,24 +318,12 @@ test_follow_save(void)
     sq_store_close(st);
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 int
 main(void)
 {
     const char *env = getenv("SQ_TEST_STORE");
 
-    if (mkdtemp(tmpdir) == NULL) {
-        perror("scan_wm_test: temporary directory");
-        return 1;
-    }
+    tfiles_begin(tmpdir);
     if (env != NULL && env[0] != '\0')
         snprintf(uri, sizeof(uri), "%s", env);
     else
@@ -361,6 +331,6 @@ main(void)
     test_put_get();
     test_rotation_runs();
     test_follow_save();
-    nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tfiles_end(tmpdir);
     return sqtest_finish("scan_wm_test");
 }
