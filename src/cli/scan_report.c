@@ -271,6 +271,9 @@ scan_report(struct scan_run *r, int final)
     /* the reports are in the outbox: these lines are done */
     if (!rr->any_internal && !r->follow && !scan_marks_save(r))
         rr->any_internal = 1;
+    /* digests wait for their interval, except in the last run (SIGTERM,
+       end of input): that one flushes them */
+    rr->hold_digests = r->follow && !final;
     rc = run_finish(rr);
     if (!final && sq_scan_agg_prune(r->agg, keep_pending, r) != SQ_OK)
         rc = CLI_INTERNAL;
