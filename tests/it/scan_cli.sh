@@ -275,20 +275,26 @@ EOF
     "$SQUEAKY" outbox list --json > "$t/ob"
     [ "$(grep -c '"state":"sent"' "$t/ob")" -eq 4 ] && ok "outbox: 4 sent" || no "outbox: $(cat "$t/ob")"
 
-    # 9. --follow --report --send: SIGTERM flushes
+    # 9. --follow --report --send with digests: SIGTERM flushes, and the
+    # two sources' reports to one desk go as one digest mail
     F=$t/follow.log
     : > "$F"
-    "$SQUEAKY" scan --follow --report --send --to abuse@desk.example "$F" > "$t/fout" 2> "$t/ferr" &
+    "$SQUEAKY" scan --follow --report --send --digest-interval 3600 --to abuse@desk.example "$F" > "$t/fout" 2> "$t/ferr" &
     fpid=$!
     sleep 1
-    for i in 1 2 3; do sshline "2026-11-21T10:0$i:00+0100" 62.239.237.9 root "5800$i"; done >> "$F"
+    for i in 1 2 3; do
+        sshline "2026-11-21T10:0$i:00+0100" 62.239.237.9 root "5800$i"
+        sshline "2026-11-21T10:0$i:30+0100" 62.239.237.10 root "5900$i"
+    done >> "$F"
     sleep 1
     kill -TERM "$fpid"
     wait "$fpid"
     st=$?
     fpid=
-    [ "$st" -eq 0 ] && [ "$(sq_smtp_delivered)" -eq 5 ] &&
-        ok "--follow --report --send: SIGTERM sends what was gathered" ||
+    "$SQUEAKY" outbox list --json > "$t/ob"
+    [ "$st" -eq 0 ] && [ "$(sq_smtp_delivered)" -eq 5 ] && [ "$(grep -c '"state":"sent"' "$t/ob")" -eq 6 ] &&
+        grep -q 'outbox: 1 mail(s) sent for 2 report(s)' "$t/ferr" &&
+        ok "--follow --report --send: SIGTERM sends what was gathered, 2 reports in 1 digest" ||
         no "--follow report: exit $st, $(sq_smtp_delivered): $(cat "$t/ferr")"
 else
     skip "--send" "no OpenSMTPD here"
