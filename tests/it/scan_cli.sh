@@ -27,7 +27,7 @@ skip() { echo "ok - $1: SKIP ($2)"; }
 PY=/usr/bin/python3
 export XDG_DATA_HOME="$t/data" XDG_CONFIG_HOME="$t/config"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME/squeaky"
-HOST=$(hostname)
+HOST=$(hostname 2>/dev/null || uname -n)
 cat > "$XDG_CONFIG_HOME/squeaky/config" <<EOF
 report_from = reports@reporter-org.example
 report_org = Reporter Org
