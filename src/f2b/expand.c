@@ -346,7 +346,9 @@ f2b_subst_tags(const f2b_cfg *c, const f2b_sect *combined, const f2b_sect *vars,
             sq_diag_addf(d, NULL, 0, "%s: expanded value too long", self);
             break;
         }
-        from = at;
+        /* replace_all replaced every occurrence, earlier ones too: the
+           value may now end before at (the next pass starts at 0) */
+        from = at < strlen(val) ? at : strlen(val);
     }
     if (rc != SQ_OK) {
         free(val);
