@@ -114,5 +114,7 @@ int sq_parse_dec(const char *s, size_t n, size_t maxdigits,
 int sq_parse_asn(const char *s, size_t n, unsigned long *out);
 const char *sq_memcasemem(const char *hay, size_t hlen, const char *needle,
                           size_t nlen);
+/* The value of a hex digit (either case), -1 for any other byte. */
+int sq_hex_value(char c);
 
 #endif

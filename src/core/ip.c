@@ -107,8 +107,8 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int
-hex_value(char c)
+int
+sq_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -152,7 +152,7 @@ parse_group(const char *s, size_t len, size_t *i, unsigned *out)
     unsigned v = 0, digits = 0;
     int h;
 
-    while (*i < len && (h = hex_value(s[*i])) >= 0) {
+    while (*i < len && (h = sq_hex_value(s[*i])) >= 0) {
         if (++digits > 4)
             return 0;
         v = (v << 4) | (unsigned)h;

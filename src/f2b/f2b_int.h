@@ -27,6 +27,8 @@ void f2b_buf_adds(f2b_buf *b, const char *s);
 void f2b_buf_free(f2b_buf *b);
 /* Take the NUL-terminated string (never NULL unless oom). */
 char *f2b_buf_take(f2b_buf *b);
+/* The n bytes at s as a malloc'ed string (NULL when out of memory). */
+char *f2b_dupn(const char *s, size_t n);
 
 /* ---- INI configuration (ini.c) ---- */
 typedef struct f2b_opt {

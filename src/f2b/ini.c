@@ -72,8 +72,8 @@ f2b_buf_take(f2b_buf *b)
     return p;
 }
 
-static char *
-dupn(const char *s, size_t n)
+char *
+f2b_dupn(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
 
@@ -124,7 +124,7 @@ f2b_sect_get(const f2b_sect *s, const char *name)
 sq_status
 f2b_sect_set(f2b_sect *s, const char *name, const char *value)
 {
-    char *v = dupn(value, strlen(value));
+    char *v = f2b_dupn(value, strlen(value));
 
     if (v == NULL)
         return SQ_ENOMEM;
@@ -145,7 +145,7 @@ f2b_sect_set(f2b_sect *s, const char *name, const char *value)
         s->opts = o;
         s->cap = cap;
     }
-    s->opts[s->n].name = dupn(name, strlen(name));
+    s->opts[s->n].name = f2b_dupn(name, strlen(name));
     if (s->opts[s->n].name == NULL) {
         free(v);
         return SQ_ENOMEM;
@@ -179,7 +179,7 @@ cfg_add_sect(f2b_cfg *c, const char *name, size_t n)
     }
     s = &c->sects[c->n];
     memset(s, 0, sizeof(*s));
-    s->name = dupn(name, n);
+    s->name = f2b_dupn(name, n);
     if (s->name == NULL)
         return NULL;
     c->n++;
@@ -301,7 +301,7 @@ ini_option(ini_state *st, const char *v, size_t n)
         sq_diag_addf(st->d, st->file, st->lineno, "option without a name");
         return SQ_EPARSE;
     }
-    st->optname = dupn(v, e);
+    st->optname = f2b_dupn(v, e);
     if (st->optname == NULL)
         return SQ_ENOMEM;
     for (char *p = st->optname; *p; p++)

@@ -80,18 +80,6 @@ hash_of(const char *s, size_t n)
     return h;
 }
 
-static char *
-dupn(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-
-    if (p != NULL) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 static void
 mlf_free(mlf *e)
 {
@@ -294,7 +282,7 @@ cache_unset(sq_f2b_matcher *m, size_t pos)
 static sq_status
 set_field(mlf *e, int i, const char *v, size_t n)
 {
-    char *c = dupn(v, n);
+    char *c = f2b_dupn(v, n);
 
     if (c == NULL)
         return SQ_ENOMEM;
@@ -310,7 +298,7 @@ add_user(mlf *e, const fail *x)
     if (!truthy(x, F_USER))
         return e->nusers;
     if (e->nusers == 0) {
-        e->user1 = dupn(x->v[F_USER], x->n[F_USER]);
+        e->user1 = f2b_dupn(x->v[F_USER], x->n[F_USER]);
         e->nusers = e->user1 != NULL;
     } else if (e->nusers == 1 &&
                (strlen(e->user1) != x->n[F_USER] ||

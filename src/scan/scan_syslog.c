@@ -9,6 +9,8 @@
  */
 #include "scan_int.h"
 
+#include "core/core_int.h"
+
 #include <string.h>
 
 size_t
@@ -129,18 +131,6 @@ scan_syslog_split(sq_scanner *s, const char *l, size_t n, sl_line *out)
 
 /* ---- journalctl -o json ---- */
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The string value of "key" (quoted, with colon) in a flat JSON object:
  * unescaped into dst (cap bytes).  Returns the length or -1. */
 static long
@@ -167,11 +157,13 @@ json_str(const char *l, size_t n, const char *key, size_t klen, char *dst,
             if (c == 'n' || c == 't' || c == 'r')
                 c = ' ';
             else if (c == 'u') {
-                if (i + 4 > n || hexval(l[i]) < 0 || hexval(l[i + 1]) < 0 ||
-                    hexval(l[i + 2]) < 0 || hexval(l[i + 3]) < 0)
+                if (i + 4 > n || sq_hex_value(l[i]) < 0 ||
+                    sq_hex_value(l[i + 1]) < 0 || sq_hex_value(l[i + 2]) < 0 ||
+                    sq_hex_value(l[i + 3]) < 0)
                     return -1;
-                c = l[i] == '0' && l[i + 1] == '0' && hexval(l[i + 2]) < 8
-                        ? (char)(hexval(l[i + 2]) * 16 + hexval(l[i + 3]))
+                c = l[i] == '0' && l[i + 1] == '0' && sq_hex_value(l[i + 2]) < 8
+                        ? (char)(sq_hex_value(l[i + 2]) * 16 +
+                                 sq_hex_value(l[i + 3]))
                         : '?';
                 if (c < 0x20)
                     c = '?';
